@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""Benchmarks for factcheck.matching (figures, not timed tests). Run from the project root.
+
+  python bench/matching.py speed [--sizes 100000,1000000] [--queries 200]
+      synthetic claims with near-duplicates; typo, reordered and partial queries. Prints build
+      time, search p50/p95, recall@10 against RapidFuzz token_set_ratio brute force (tie-aware),
+      the brute force's own time, and the private memory of a second process opening the index.
+  python bench/matching.py tune [--embeddings]
+      fits HybridWeights on CheckThat! 2020 train (../shared/eval/checkthat) and prints dev MAP@5.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from factcheck.matching import ClaimIndex, HybridWeights, normalise  # noqa: E402
+from factcheck.matching import candidates as cand  # noqa: E402
+
+CHECKTHAT = ROOT.parent / "shared" / "eval" / "checkthat"
+
+# -- synthetic claims ---------------------------------------------------------------------------
+FIRST = ("John Maria Ahmed Olga Li Carlos Aisha Peter Fatima Ivan Chen Sofia Omar Elena Tom Priya "
+         "Lucas Yuki Hassan Anna Diego Mei Kofi Ingrid Raj Zara Mateo Leila Sven Amara").split()
+LAST = ("Smith Garcia Khan Petrova Wang Silva Okafor Muller Rossi Novak Haddad Kim Jensen Costa "
+        "Moreau Ivanova Tanaka Mensah Lopez Schmidt Nguyen Ali Kowalski Sato Brown Dubois Rahman "
+        "Fischer Moreno Popescu").split()
+PLACES = ("Damascus Moscow Kyiv Berlin Lagos Lima Jakarta Toronto Nairobi Manila Cairo Madrid "
+          "Warsaw Dhaka Bogota Chicago Istanbul Tehran Seoul Ankara Paris London Mumbai Accra "
+          "Santiago Hanoi Quito Oslo Riga Doha").split()
+ROLES = ("mayor senator minister governor president spokesperson councillor candidate ceo chief "
+         "judge general ambassador director official").split()
+VERBS = ("said claimed announced denied confirmed reported promised warned admitted insisted "
+         "suggested revealed stated argued").split()
+TOPICS = ("taxes crime unemployment inflation vaccines immigration housing schools pensions "
+          "wages emissions hospitals police budget elections refugees tariffs rents fuel water "
+          "electricity broadband farming fishing tourism bridges railways airports prisons courts "
+          "corruption").split()
+CHANGES = ("rose fell doubled halved increased decreased tripled dropped climbed shrank grew "
+           "collapsed surged stalled").split()
+UNITS = "percent million billion thousand people jobs dollars euros cases homes".split()
+FILLER = ("the a in of on by for with since last year this month over under about nearly almost "
+          "more than less every new local national federal according to").split()
+MONTHS = "January February March April May June July August September October November December".split()
+
+
+def _name(r):
+    return f"{r.choice(FIRST)} {r.choice(LAST)}"
+
+
+def make_claim(r: random.Random) -> str:
+    t = r.randrange(5)
+    n = r.choice([r.randint(2, 99), r.randint(100, 9999), round(r.uniform(1, 50), 1)])
+    if t == 0:
+        return (f"{r.choice(ROLES).title()} {_name(r)} {r.choice(VERBS)} that {r.choice(TOPICS)} "
+                f"in {r.choice(PLACES)} {r.choice(CHANGES)} by {n} {r.choice(UNITS)} "
+                f"{r.choice(['last year', 'since ' + str(r.randint(1990, 2024)), 'in ' + r.choice(MONTHS)])}")
+    if t == 1:
+        return (f"{r.choice(PLACES)} spends {n} {r.choice(UNITS)} on {r.choice(TOPICS)} "
+                f"{r.choice(FILLER)} {r.choice(FILLER)} {r.choice(TOPICS)}, {_name(r)} {r.choice(VERBS)}")
+    if t == 2:
+        return (f"{_name(r)} was {r.choice(['not ', ''])}involved in the {r.choice(TOPICS)} "
+                f"scandal in {r.choice(PLACES)} in {r.choice(MONTHS)} {r.randint(1990, 2024)}")
+    if t == 3:
+        return (f"More than {n} {r.choice(UNITS)} {r.choice(['fled', 'left', 'arrived in', 'moved to'])} "
+                f"{r.choice(PLACES)} {r.choice(FILLER)} {r.choice(TOPICS)} {r.choice(CHANGES)}")
+    words = [r.choice(TOPICS + FILLER + PLACES + CHANGES) for _ in range(r.randint(6, 16))]
+    return " ".join(words).capitalize()
+
+
+def corpus(n: int, seed: int = 1) -> list[str]:
+    r = random.Random(seed)
+    out = []
+    for i in range(n):
+        if out and r.random() < 0.15:        # near-duplicate of an earlier claim
+            base = out[r.randrange(len(out))].split()
+            j = r.randrange(len(base))
+            base[j] = r.choice(TOPICS + PLACES + FILLER)
+            out.append(" ".join(base))
+        else:
+            out.append(make_claim(r))
+    return out
+
+
+def typo(word: str, r: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    i = r.randrange(1, len(word) - 1)
+    op = r.randrange(3)
+    if op == 0:
+        return word[:i] + word[i + 1:]
+    if op == 1:
+        return word[:i] + word[i] + word[i:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def make_queries(claims: list[str], k: int, seed: int = 7) -> list[str]:
+    r = random.Random(seed)
+    out = []
+    for i in range(k):
+        words = claims[r.randrange(len(claims))].split()
+        kind = i % 4
+        if kind == 0:      # typos
+            words = [typo(w, r) if r.random() < 0.3 else w for w in words]
+        elif kind == 1:    # reordered
+            r.shuffle(words)
+        elif kind == 2:    # a part of it, with a typo
+            s = r.randrange(max(1, len(words) - 4))
+            words = words[s:s + r.randint(3, 6)]
+            j = r.randrange(len(words))
+            words[j] = typo(words[j], r)
+        else:              # paraphrase-ish: drop and add words
+            words = [w for w in words if r.random() > 0.25] + [r.choice(FILLER)]
+        out.append(" ".join(words))
+    return out
+
+
+# -- speed ----------------------------------------------------------------------------------------
+def brute_force(qn: str, norm_texts: list[str]) -> np.ndarray:
+    from rapidfuzz import fuzz, process
+    return process.cdist([qn], norm_texts, scorer=fuzz.token_set_ratio, processor=None,
+                         workers=1, dtype=np.float32)[0]
+
+
+def private_mb_of_opener(directory: Path, queries: list[str]) -> dict:
+    code = f"""
+import json, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from factcheck.matching import ClaimIndex
+t = time.perf_counter(); ix = ClaimIndex.open({str(directory)!r}, mode="fuzzy"); open_ms = (time.perf_counter() - t) * 1000
+qs = json.loads(sys.stdin.read()); ts = []
+for q in qs:
+    t = time.perf_counter(); ix.search(q, limit=10); ts.append((time.perf_counter() - t) * 1000)
+ts.sort()
+priv = 0
+for line in open('/proc/self/smaps_rollup'):
+    if line.startswith(('Private_Clean', 'Private_Dirty')):
+        priv += int(line.split()[1])
+rss = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')][0]
+print(json.dumps({{"open_ms": open_ms, "private_mb": priv / 1024, "rss_mb": rss / 1024,
+                  "p50": ts[len(ts) // 2], "p95": ts[int(0.95 * (len(ts) - 1))]}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(queries), text=True,
+                         capture_output=True, check=True)
+    return json.loads(out.stdout)
+
+
+def bench_speed(size: int, n_queries: int, brute_queries: int) -> dict:
+    claims = corpus(size)
+    queries = make_queries(claims, n_queries)
+    t = time.perf_counter()
+    index = ClaimIndex(mode="fuzzy")
+    index.add_many(enumerate(claims))
+    index.compact()
+    build_s = time.perf_counter() - t
+    for q in queries[:20]:
+        index.search(q)                      # warm up
+    times, results = [], []
+    for q in queries:
+        t = time.perf_counter()
+        res = index.search(q, limit=10)
+        times.append((time.perf_counter() - t) * 1000)
+        results.append(res)
+    times_sorted = sorted(times)
+    norm = [normalise(c) for c in claims]
+    hits = total = 0
+    bf_times = []
+    for q, res in list(zip(queries, results))[:brute_queries]:
+        t = time.perf_counter()
+        scores = brute_force(normalise(q), norm)
+        bf_times.append((time.perf_counter() - t) * 1000)
+        k = min(10, int((scores > 0).sum()))
+        if k == 0:
+            continue
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        got = [m.claim_id for m in res][:k]
+        hits += sum(scores[i] >= kth - 0.01 for i in got)
+        total += k
+    with tempfile.TemporaryDirectory(dir="/tmp") as d:
+        t = time.perf_counter()
+        index.save(Path(d) / "ix")
+        save_s = time.perf_counter() - t
+        opener = private_mb_of_opener(Path(d) / "ix", queries[:100])
+    bf_times.sort()
+    p95 = times_sorted[int(0.95 * (len(times) - 1))]
+    bf_p95 = bf_times[int(0.95 * (len(bf_times) - 1))]
+    return {
+        "size": size, "queries": len(queries), "build_s": round(build_s, 2),
+        "p50_ms": round(times_sorted[len(times) // 2], 2), "p95_ms": round(p95, 2),
+        "recall@10": round(hits / max(1, total), 4), "recall_queries": len(bf_times),
+        "brute_p50_ms": round(bf_times[len(bf_times) // 2], 1), "brute_p95_ms": round(bf_p95, 1),
+        "speedup_p95": round(bf_p95 / p95, 1), "save_s": round(save_s, 2),
+        "opener": {k: round(v, 1) for k, v in opener.items()},
+    }
+
+
+# -- CheckThat! tuning ----------------------------------------------------------------------------
+def read_tsv(path):
+    csv.field_size_limit(10**8)
+    with open(path, newline="", encoding="utf-8") as f:
+        return [r for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if len(r) >= 2]
+
+
+def load_split(split):
+    queries = {r[0].strip(): r[1] for r in read_tsv(CHECKTHAT / split / "queries.tsv")[1:]}
+    gold = {}
+    for r in read_tsv(CHECKTHAT / split / "qrels.tsv"):
+        gold.setdefault(r[0].strip(), set()).add(r[2].strip())
+    return [(queries[q], g) for q, g in gold.items() if q in queries]
+
+
+def ap5(ranked, relevant):
+    hits, total = 0, 0.0
+    for i, c in enumerate(ranked[:5], 1):
+        if c in relevant:
+            hits += 1
+            total += hits / i
+    return total / min(len(relevant), 5)
+
+
+def pools(index: ClaimIndex, data):
+    out = []
+    for text, gold in data:
+        norm = normalise(text)
+        q = cand.Query.from_norm(norm)
+        segs = index._segments()
+        pool = index._hybrid_pool(text, q, segs)
+        if pool is None:
+            out.append((np.zeros((5, 0)), [], gold))
+            continue
+        segi, rows, feats = pool
+        ids = [str(segs[s][0].claim_id(int(r))) for s, r in zip(segi, rows)]
+        out.append((feats, ids, gold))
+    return out
+
+
+def map5(pool_list, weights: HybridWeights) -> float:
+    aps = []
+    for feats, ids, gold in pool_list:
+        if not ids:
+            aps.append(0.0)
+            continue
+        s = weights.combine(feats)
+        order = np.argsort(-s, kind="stable")[:5]
+        aps.append(ap5([ids[i] for i in order], gold))
+    return float(np.mean(aps))
+
+
+def tune(embeddings: bool) -> None:
+    claims = [r for r in read_tsv(CHECKTHAT / "verified_claims.tsv")[1:]]
+    embedder = None
+    if embeddings:
+        from factcheck.matching.embeddings import default_embedder
+        embedder = default_embedder()
+        assert embedder is not None, "embedding packages missing"
+    t = time.perf_counter()
+    index = ClaimIndex(embedder=embedder)
+    index.add_many((r[0].strip(), r[1]) for r in claims)
+    index.search("warm up")
+    print(f"index {len(index)} claims in {time.perf_counter() - t:.1f}s", flush=True)
+    train, dev = pools(index, load_split("train")), pools(index, load_split("dev"))
+    base = HybridWeights()
+    best = (map5(train, base), base)
+    print(f"default weights: train {best[0]:.4f} dev {map5(dev, base):.4f}")
+    grid = [0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0]
+    shares = [0.0] if not embeddings else [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+    for bm, st, so, pa, sh in itertools.product(grid, grid, grid, grid, shares):
+        if bm + st + so + pa == 0:
+            continue
+        w = HybridWeights(bm25=bm, set_ratio=st, sort_ratio=so, partial=pa,
+                          cosine_share=sh if embeddings else base.cosine_share)
+        m = map5(train, w)
+        if m > best[0] + 1e-9:
+            best = (m, w)
+    w = best[1]
+    print(f"best on train {best[0]:.4f}: bm25={w.bm25} set={w.set_ratio} sort={w.sort_ratio} "
+          f"partial={w.partial} cosine_share={w.cosine_share}")
+    print(f"dev map@5 with these weights: {map5(dev, w):.4f}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sp = sub.add_parser("speed")
+    sp.add_argument("--sizes", default="100000,1000000")
+    sp.add_argument("--queries", type=int, default=200)
+    sp.add_argument("--brute-queries", type=int, default=100)
+    tp = sub.add_parser("tune")
+    tp.add_argument("--embeddings", action="store_true")
+    args = ap.parse_args()
+    if args.cmd == "speed":
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(json.dumps(bench_speed(size, args.queries, args.brute_queries)), flush=True)
+    else:
+        tune(args.embeddings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Importing an article: source -> pipeline -> claim rows -> duplicate links, in one transaction."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from factcheck import audit, links
+from factcheck.claim_index import current_index, note_change
+from factcheck.errors import ImportFailed, InvalidInput
+from factcheck.models import Article, Claim, User
+from factcheck.pipeline import analyse_text, sources
+
+
+@dataclass
+class ArticleSource:
+    """What a person handed over: pasted text, an uploaded file, or HTML."""
+
+    text: str | None = None
+    html: str | None = None
+    filename: str | None = None
+    data: bytes | None = None
+    url: str | None = None
+
+
+def read_source(source: ArticleSource, max_bytes: int) -> tuple[str, str | None, str]:
+    """The article text, a title if the source has one, and the kind of source."""
+    try:
+        if source.data is not None:
+            doc = sources.read_upload(source.filename or "upload.txt", source.data, max_bytes=max_bytes)
+            return doc.text, doc.title, doc.kind
+        if source.html is not None:
+            text, title = sources.html_to_text(source.html)
+            if not text.strip():
+                raise ImportFailed("No article text could be found in that HTML.")
+            return text, title, "html"
+        if source.text is not None:
+            if len(source.text.encode("utf-8", "surrogatepass")) > max_bytes:
+                raise ImportFailed(f"The text is larger than {max_bytes:,} bytes.")
+            return sources.from_paste(source.text), None, "text"
+    except sources.SourceError as exc:
+        raise ImportFailed(str(exc)) from None
+    raise ImportFailed("Paste the article text or choose a file.")
+
+
+def title_from(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return "Untitled article"
+
+
+def import_article(*, session: Session, actor: User, source: ArticleSource, title: str | None = None,
+                   outlet: str | None = None, url: str | None = None, author: str | None = None,
+                   published_at: datetime | None = None, max_bytes: int = 2_000_000,
+                   settings: links.MatchSettings = links.MatchSettings()) -> Article:
+    text, found_title, kind = read_source(source, max_bytes)
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise InvalidInput("The article URL must start with http:// or https://.")
+    extraction = analyse_text(text)
+    index = current_index(session)  # past claims only: this article's claims are not in it yet
+    article = Article(title=(title or found_title or title_from(text)).strip()[:500], outlet=(outlet or None),
+                      url=url or source.url, author=author, published_at=published_at, text=text,
+                      source_kind="url" if source.url else kind, extractor=extraction.extractor,
+                      boilerplate_json=json.dumps(extraction.boilerplate), imported_by_id=actor.id)
+    session.add(article)
+    session.flush()
+    claims = [claim_from_draft(article, d) for d in extraction.claims]
+    session.add_all(claims)
+    session.flush()
+    for claim in claims:
+        note_change(session, claim.id)
+    audit.record(session, actor, "article.import", article,
+                 {"title": article.title, "outlet": outlet, "claims": len(claims), "extractor": article.extractor})
+    links.suggest_links(session=session, actor=actor, claims=claims, index=index, settings=settings)
+    session.commit()
+    return article
+
+
+def claim_from_draft(article: Article, draft) -> Claim:
+    return Claim(article_id=article.id, text=draft.text, speaker=draft.speaker, start=draft.start, end=draft.end,
+                 checkworthiness=round(float(draft.checkworthiness), 3), reasons_json=json.dumps(list(draft.reasons)),
+                 extracted_text=draft.text)
+
+
+def claims_of(session: Session, article_id: int, include_merged: bool = False) -> list[Claim]:
+    stmt = select(Claim).where(Claim.article_id == article_id)
+    if not include_merged:
+        stmt = stmt.where(Claim.merged_into_id == None)  # noqa: E711
+    return list(session.exec(stmt.order_by(Claim.start, Claim.id)))
+
+
+def list_articles(session: Session, limit: int = 100, offset: int = 0) -> list[Article]:
+    return list(session.exec(select(Article).order_by(Article.imported_at.desc(), Article.id.desc())
+                             .offset(offset).limit(limit)))
+
+
+@dataclass
+class Segment:
+    """A piece of article text for the highlighted view: plain, boilerplate, or a claim's span."""
+
+    text: str
+    claims: list[Claim]
+    boilerplate: bool = False
+
+
+def segments(article: Article, claims: list[Claim]) -> list[Segment]:
+    """Cut the text at every span edge so overlapping claim spans highlight correctly."""
+    text = article.text
+    edges = {0, len(text)}
+    spans = [(c.start, c.end, c) for c in claims if 0 <= c.start < c.end <= len(text)]
+    for s, e, _ in spans:
+        edges.update((s, e))
+    boiler = [(s, e) for s, e in article.boilerplate if 0 <= s < e <= len(text)]
+    for s, e in boiler:
+        edges.update((s, e))
+    cuts = sorted(edges)
+    out = []
+    for s, e in zip(cuts, cuts[1:]):
+        covering = [c for cs, ce, c in spans if cs <= s and e <= ce]
+        is_boiler = any(bs <= s and e <= be for bs, be in boiler)
+        out.append(Segment(text[s:e], covering, is_boiler))
+    return out

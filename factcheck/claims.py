@@ -1,0 +1,125 @@
+"""Reviewers' edits to claims: wording, speaker, worthiness, hand-added, split and merged claims."""
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from factcheck import audit
+from factcheck.claim_index import note_change
+from factcheck.concurrency import claim_version
+from factcheck.errors import InvalidInput, NotAllowed
+from factcheck.models import Article, Claim, ClaimStatus, User, utcnow
+from factcheck.permissions import can_edit_claim
+
+MAX_CLAIM = 2000
+
+
+def clean_text(text: str) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise InvalidInput("A claim needs some text.")
+    if len(text) > MAX_CLAIM:
+        raise InvalidInput(f"A claim is at most {MAX_CLAIM} characters.")
+    return text
+
+
+def clean_speaker(speaker: str | None) -> str | None:
+    speaker = " ".join((speaker or "").split())
+    if len(speaker) > 300:
+        raise InvalidInput("A speaker is at most 300 characters.")
+    return speaker or None
+
+
+def _check_editable(actor: User, claim: Claim) -> None:
+    if not can_edit_claim(actor, claim):
+        raise NotAllowed("You cannot edit this claim now: it is assigned to someone else or no longer open.")
+
+
+def edit_claim(*, session: Session, actor: User, claim: Claim, text: str, speaker: str | None,
+               expected_version: int | None = None) -> Claim:
+    _check_editable(actor, claim)
+    changes = audit.diff(claim, {"text": clean_text(text), "speaker": clean_speaker(speaker)})
+    if not changes:
+        return claim
+    claim_version(session, claim, expected_version)
+    for field, (_old, new) in changes.items():
+        setattr(claim, field, new)
+    claim.updated_at = utcnow()
+    session.add(claim)
+    if "text" in changes:
+        note_change(session, claim.id)
+    audit.record(session, actor, "claim.edit", claim, changes)
+    session.commit()
+    return claim
+
+
+def set_worthiness(*, session: Session, actor: User, claim: Claim, worthy: bool | None) -> Claim:
+    """A reviewer's override of the check-worthiness score (None returns to the score)."""
+    changes = audit.diff(claim, {"worthiness_override": worthy})
+    claim.worthiness_override = worthy
+    session.add(claim)
+    audit.record(session, actor, "claim.worthiness", claim, changes)
+    session.commit()
+    return claim
+
+
+def add_claim(*, session: Session, actor: User, article: Article, text: str, speaker: str | None = None,
+              start: int | None = None, end: int | None = None) -> Claim:
+    """A claim the extractor missed; its span is found in the article when the text occurs there."""
+    text = clean_text(text)
+    if start is None or end is None or not (0 <= start < end <= len(article.text)):
+        found = article.text.find(text)
+        start, end = (found, found + len(text)) if found >= 0 else (0, 0)
+    claim = Claim(article_id=article.id, text=text, speaker=clean_speaker(speaker), start=start, end=end,
+                  checkworthiness=1.0, origin="manual", status=ClaimStatus.TRIAGED)
+    session.add(claim)
+    session.flush()
+    note_change(session, claim.id)
+    audit.record(session, actor, "claim.add", claim, {"text": text, "speaker": claim.speaker})
+    session.commit()
+    return claim
+
+
+def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]) -> list[Claim]:
+    """Replace a claim that holds several propositions by one claim per part; the original is kept, merged into the first."""
+    _check_editable(actor, claim)
+    parts = [clean_text(p) for p in parts if p and p.strip()]
+    if len(parts) < 2:
+        raise InvalidInput("Give at least two parts to split a claim into.")
+    new = []
+    for part in parts:
+        c = Claim(article_id=claim.article_id, text=part, speaker=claim.speaker, start=claim.start, end=claim.end,
+                  checkworthiness=claim.checkworthiness, reasons_json=claim.reasons_json, origin="split",
+                  status=claim.status if claim.status != ClaimStatus.IN_RESEARCH else ClaimStatus.TRIAGED)
+        session.add(c)
+        new.append(c)
+    session.flush()
+    claim_version(session, claim, None)
+    claim.merged_into_id = new[0].id
+    claim.status = ClaimStatus.DISMISSED
+    claim.updated_at = utcnow()
+    session.add(claim)
+    note_change(session, claim.id)
+    for c in new:
+        note_change(session, c.id)
+        audit.record(session, actor, "claim.split_from", c, {"from": claim.id, "text": c.text})
+    audit.record(session, actor, "claim.split", claim, {"into": [c.id for c in new]})
+    session.commit()
+    return new
+
+
+def merge_claims(*, session: Session, actor: User, keep: Claim, others: list[Claim]) -> Claim:
+    """Fold duplicates of one article into `keep`; the others stay readable but leave the queue."""
+    others = [o for o in others if o.id != keep.id]
+    if not others:
+        raise InvalidInput("Choose at least one other claim to merge.")
+    for claim in [keep, *others]:
+        _check_editable(actor, claim)
+    for other in others:
+        claim_version(session, other, None)
+        other.merged_into_id, other.status, other.updated_at = keep.id, ClaimStatus.DISMISSED, utcnow()
+        session.add(other)
+        note_change(session, other.id)
+        audit.record(session, actor, "claim.merged_into", other, {"into": keep.id})
+    audit.record(session, actor, "claim.merge", keep, {"merged": [o.id for o in others]})
+    session.commit()
+    return keep

@@ -1,0 +1,74 @@
+"""Everything the claim page shows, gathered in one read so the view stays thin."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from factcheck import audit, evidence, links, verdicts
+from factcheck.models import Article, AuditEvent, Claim, ClaimLink, Evidence, Rating, User, Verdict
+from factcheck.permissions import can_see_draft
+
+
+@dataclass
+class Prior:
+    claim: Claim
+    article: Article
+    verdict: Verdict
+    rating: str
+    signed_off_by: str | None
+
+
+@dataclass
+class Dossier:
+    claim: Claim
+    article: Article
+    assignee: User | None
+    evidence: list[Evidence]
+    verdicts: list[Verdict]          # those the actor may read
+    current: Verdict | None
+    links: list[tuple[ClaimLink, Claim, Article]]
+    cluster: list[tuple[Claim, Article]]
+    priors: list[Prior]
+    reusable: list[Prior]            # priors from confirmed links: their verdict may be reused
+    history: list[AuditEvent]
+    users: dict[int, str]
+    ratings: dict[int, Rating]
+    merged_into: Claim | None
+
+
+def dossier(session: Session, actor: User, claim: Claim) -> Dossier:
+    users = {u.id: u.username for u in session.exec(select(User))}
+    ratings = {r.id: r for r in session.exec(select(Rating))}
+    articles = {}
+
+    def article_of(c: Claim) -> Article:
+        if c.article_id not in articles:
+            articles[c.article_id] = session.get(Article, c.article_id)
+        return articles[c.article_id]
+
+    readable = [v for v in verdicts.verdicts_for(session, claim.id) if can_see_draft(actor, claim, v)]
+    current = verdicts.current_verdict(session, claim.id)
+    priors = [Prior(c, article_of(c), v, ratings[v.rating_id].name, users.get(v.signed_off_by_id))
+              for c, v in verdicts.prior_verdicts(session, claim)]
+    cluster = [(c, article_of(c)) for c in links.cluster_of(session, claim)]
+    in_cluster = {c.id for c, _ in cluster}
+    hidden = {v.id for v in verdicts.verdicts_for(session, claim.id) if not can_see_draft(actor, claim, v)}
+    history = [_redacted(e) if e.object_type == "verdict" and e.object_id in hidden else e
+               for e in audit.history(session, claim.id)]
+    return Dossier(
+        claim=claim, article=article_of(claim),
+        assignee=session.get(User, claim.assignee_id) if claim.assignee_id else None,
+        evidence=evidence.evidence_for(session, claim.id), verdicts=readable,
+        current=current if current is not None and can_see_draft(actor, claim, current) else None,
+        links=[(l, c, article_of(c)) for l, c in links.links_of(session, claim.id)],
+        cluster=cluster, priors=priors, reusable=[p for p in priors if p.claim.id in in_cluster],
+        history=history, users=users, ratings=ratings,
+        merged_into=session.get(Claim, claim.merged_into_id) if claim.merged_into_id else None,
+    )
+
+
+def _redacted(event: AuditEvent) -> AuditEvent:
+    """An unpublished verdict's content stays with those allowed to read the draft."""
+    return AuditEvent(id=event.id, at=event.at, actor_id=event.actor_id, action=event.action,
+                      object_type=event.object_type, object_id=event.object_id, claim_id=event.claim_id)

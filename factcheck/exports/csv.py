@@ -1,0 +1,75 @@
+"""Claim-status CSV, streamed row by row, with every cell safe to open in a spreadsheet."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from sqlmodel import Session, or_, select
+
+from factcheck.links import LIVE_STATES
+from factcheck.models import Article, Claim, ClaimLink, Rating, User, Verdict, VerdictState
+from factcheck.search import Filters, filter_claims
+
+COLUMNS = ["claim_id", "claim", "speaker", "article_title", "outlet", "article_url", "status", "checkworthiness",
+           "verdict", "rationale", "assignee", "signed_off_by", "updated_at", "linked_claim_ids"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 500
+
+
+def neutralise(value) -> str:
+    """Prefix a quote so spreadsheets show the cell as text instead of running it as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _line(row) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerow([neutralise(v) for v in row])
+    return buf.getvalue()
+
+
+def claim_rows(session: Session, filters: Filters | None = None) -> Iterator[list]:
+    """Rows in id order, read in batches by keyset so memory stays flat however large the desk."""
+    filters = filters or Filters()
+    users = {u.id: u.username for u in session.exec(select(User))}
+    ratings = {r.id: r.name for r in session.exec(select(Rating))}
+    last = 0
+    while True:
+        stmt = filter_claims(select(Claim, Article).join(Article, Article.id == Claim.article_id), filters)
+        rows = session.exec(stmt.where(Claim.id > last).order_by(Claim.id).limit(BATCH)).all()
+        if not rows:
+            return
+        ids = [c.id for c, _ in rows]
+        verdicts = _latest_verdicts(session, ids)
+        linked = _linked_ids(session, ids)
+        for claim, article in rows:
+            v = verdicts.get(claim.id)
+            yield [claim.id, claim.text, claim.speaker, article.title, article.outlet, article.url, claim.status,
+                   claim.checkworthiness, ratings.get(v.rating_id) if v else None, v.rationale if v else None,
+                   users.get(claim.assignee_id), users.get(v.signed_off_by_id) if v else None,
+                   claim.updated_at.isoformat(timespec="seconds"), " ".join(map(str, sorted(linked.get(claim.id, ()))))]
+        last = ids[-1]
+
+
+def _latest_verdicts(session: Session, ids: list[int]) -> dict[int, Verdict]:
+    stmt = select(Verdict).where(Verdict.claim_id.in_(ids), Verdict.state != VerdictState.SENT_BACK).order_by(Verdict.id)
+    return {v.claim_id: v for v in session.exec(stmt)}  # the last one wins
+
+
+def _linked_ids(session: Session, ids: list[int]) -> dict[int, set[int]]:
+    stmt = select(ClaimLink).where(or_(ClaimLink.claim_a_id.in_(ids), ClaimLink.claim_b_id.in_(ids)),
+                                   ClaimLink.state.in_(LIVE_STATES))
+    out: dict[int, set[int]] = {}
+    for link in session.exec(stmt):
+        out.setdefault(link.claim_a_id, set()).add(link.claim_b_id)
+        out.setdefault(link.claim_b_id, set()).add(link.claim_a_id)
+    return out
+
+
+def export_csv(session: Session, filters: Filters | None = None) -> Iterator[str]:
+    yield _line(COLUMNS)
+    for row in claim_rows(session, filters):
+        yield _line(row)

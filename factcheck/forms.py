@@ -1,0 +1,213 @@
+"""One form per user action; Flask-WTF adds the CSRF token to each."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, SubmitField, TextAreaField)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from factcheck import permissions, search, users, verdicts, workflow
+from factcheck.errors import InvalidInput
+from factcheck.models import ClaimStatus, Role, Stance
+
+STATUS_CHOICES = [("", "any status")] + [(s.value, s.label) for s in ClaimStatus]
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField("Log in")
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField("Log out")
+
+
+class ImportForm(FlaskForm):
+    title = StringField("Title", validators=[Optional(), Length(max=500)])
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    url = StringField("Article URL", validators=[Optional(), URL(require_tld=False), Length(max=2000)])
+    author = StringField("Author", validators=[Optional(), Length(max=300)])
+    published_at = DateField("Published on", validators=[Optional()])
+    text = TextAreaField("Article text", validators=[Optional()])
+    file = FileField("…or upload a .txt or .html file")
+    submit = SubmitField("Import and extract claims")
+
+
+class VersionedForm(FlaskForm):
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class StatusForm(VersionedForm):
+    status = SelectField("Move to", choices=[(s.value, s.label) for s in ClaimStatus])
+    reason = StringField("Reason", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Change status")
+
+
+class AssignForm(VersionedForm):
+    assignee = SelectField("Assign to", coerce=str, choices=[])
+    submit = SubmitField("Assign")
+
+
+class EditClaimForm(VersionedForm):
+    text = TextAreaField("Claim", validators=[DataRequired(), Length(max=2000)])
+    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
+    submit = SubmitField("Save claim")
+
+
+class AddClaimForm(FlaskForm):
+    text = TextAreaField("Claim", validators=[DataRequired(), Length(max=2000)])
+    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
+    submit = SubmitField("Add claim")
+
+
+class SplitForm(FlaskForm):
+    parts = TextAreaField("One claim per line", validators=[DataRequired(), Length(max=10000)])
+    submit = SubmitField("Split")
+
+
+class MergeForm(FlaskForm):
+    others = StringField("Claim ids to merge into this one (comma-separated)", validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField("Merge")
+
+
+class WorthinessForm(FlaskForm):
+    worthy = SelectField("Check-worthy?", choices=[("", "use the score"), ("yes", "yes"), ("no", "no")])
+    submit = SubmitField("Set")
+
+
+class EvidenceForm(FlaskForm):
+    url = StringField("Source URL", validators=[DataRequired(), Length(max=2000)])
+    quote = TextAreaField("Quote", validators=[Optional(), Length(max=10000)])
+    stance = SelectField("Stance", choices=[(s.value, s.value) for s in Stance])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=10000)])
+    submit = SubmitField("Add evidence")
+
+
+class VerdictForm(VersionedForm):
+    rating = SelectField("Rating", coerce=int, choices=[])
+    rationale = TextAreaField("Rationale", validators=[DataRequired(), Length(min=10, max=20000)])
+    submit = SubmitField("Propose verdict")
+
+
+class SignOffForm(FlaskForm):
+    submit = SubmitField("Sign off and publish")
+
+
+class SendBackForm(FlaskForm):
+    reason = TextAreaField("Why does it go back?", validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField("Send back")
+
+
+class LinkDecisionForm(FlaskForm):
+    decision = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Save")
+
+
+class LinkForm(FlaskForm):
+    other = IntegerField("Claim id", validators=[DataRequired(), NumberRange(min=1)])
+    submit = SubmitField("Link as same claim")
+
+
+class ReuseForm(FlaskForm):
+    verdict_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Reuse this verdict")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # GET, changes nothing
+
+    q = StringField("Search claims", validators=[Optional()])
+    status = SelectField("Status", choices=STATUS_CHOICES, validators=[Optional()])
+    verdict = SelectField("Verdict", choices=[], validators=[Optional()])
+    outlet = SelectField("Outlet", choices=[], validators=[Optional()])
+    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+
+
+class UserForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(min=2, max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    submit = SubmitField("Create user")
+
+
+class UserRoleForm(FlaskForm):
+    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    active = BooleanField("Active")
+    submit = SubmitField("Save")
+
+
+class RatingForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    value = FloatField("Value", validators=[InputRequired(message="A numeric value is required.")])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    active = BooleanField("Active", default=True)
+    submit = SubmitField("Save rating")
+
+
+class BulkForm(FlaskForm):
+    claim_ids = SelectMultipleField("Claims", coerce=int, validate_choice=False,
+                                    validators=[DataRequired(message="Select at least one claim.")])
+    action = SelectField("Action", choices=[("assign", "assign to"), ("status", "move to"), ("dismiss", "dismiss")])
+    assignee = SelectField("Assignee", choices=[], validators=[Optional()])
+    status = SelectField("Status", choices=[("", "—")] + STATUS_CHOICES[1:], validators=[Optional()])
+    submit = SubmitField("Apply to selected")
+
+
+# Forms whose choices come from the database, and the set a claim page shows.
+
+def assignee_choices(session) -> list[tuple[str, str]]:
+    members = users.list_users(session=session, active_only=True)
+    return [("", "nobody")] + [(u.username, f"{u.username} ({u.role})") for u in members]
+
+
+def rating_choices(session) -> list[tuple[int, str]]:
+    return [(r.id, r.name) for r in verdicts.scale(session)]
+
+
+def bulk_form(session) -> BulkForm:
+    form = BulkForm()
+    form.assignee.choices = [("", "—")] + [(str(u.id), u.username) for u in users.list_users(session=session, active_only=True)]
+    return form
+
+
+def claim_forms(session, actor, claim) -> dict:
+    assign = AssignForm(version=claim.version)
+    assign.assignee.choices = (assignee_choices(session) if permissions.is_editor(actor)
+                               else [(actor.username, f"{actor.username} (me)")])
+    status = StatusForm(version=claim.version)
+    status.status.choices = [(s.value, s.label) for s in workflow.allowed_moves(actor, claim)]
+    verdict = VerdictForm(version=claim.version)
+    verdict.rating.choices = rating_choices(session)
+    return {
+        "assign": assign, "status": status, "verdict": verdict,
+        "edit": EditClaimForm(version=claim.version, text=claim.text, speaker=claim.speaker),
+        "worthiness": WorthinessForm(), "split": SplitForm(), "merge": MergeForm(), "link": LinkForm(),
+        "decide": LinkDecisionForm(), "evidence": EvidenceForm(), "sign_off": SignOffForm(),
+        "send_back": SendBackForm(), "reuse": ReuseForm(),
+    }
+
+
+def parse_ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(",", " ").split()]
+    except ValueError:
+        raise InvalidInput("Claim ids are whole numbers separated by commas.") from None
+
+
+def search_form(session, args) -> SearchForm:
+    form = SearchForm(formdata=args if hasattr(args, "getlist") else None, data=None if hasattr(args, "getlist") else args)
+    form.verdict.choices = [("", "any verdict")] + [(r.name, r.name) for r in verdicts.scale(session, include_inactive=True)]
+    form.outlet.choices = [("", "any outlet")] + [(o, o) for o in search.outlets(session)]
+    return form

@@ -1,0 +1,10 @@
+"""Claim matching engine: fuzzy and meaning search over claims, and pairwise difference flags.
+
+Database-free (no flask, no sqlmodel): the app feeds it (claim_id, text) pairs.
+"""
+from .flags import PairScore, difference_flags, score_pair
+from .index import ClaimIndex, HybridWeights, Match
+from .normalise import normalise
+
+__all__ = ["ClaimIndex", "HybridWeights", "Match", "PairScore", "difference_flags", "normalise",
+           "score_pair"]

@@ -1,0 +1,235 @@
+"""Candidate generation over one segment: postings gather, exact token_set_ratio bounds, typo expansion.
+
+token_set_ratio(q, r) is the best of three ratios. Two of them depend only on token lengths: with
+X the summed (len + 1) of the tokens q and r share and Lq, Lr the same sums over each side's token
+set, they equal 200(X-1)/(X+min(Lq,Lr)-2), an exact lower bound (LB). The third is bounded above by
+the character histograms of both token sets (UB). Rows are kept by LB, then by LB + UB, rows whose
+UB cannot reach the k-th best LB are dropped, and only the rest are scored by RapidFuzz.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .segment import MAX_TOKEN, Segment, char_hist, frequent_cap
+
+KEEP_BY_LB = 3_000       # rows kept by lower bound
+KEEP_BY_SUM = 500        # of those, rows kept by lower + upper bound
+KEEP_TYPO = 300          # rows reached only through typo expansion
+MIN_CANDIDATES = 50      # below this, frequent tokens' postings are read too
+TYPO_MIN_LEN = 3
+EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of a threshold
+
+_local = threading.local()
+
+
+@dataclass
+class Query:
+    """A normalised query, prepared once for every segment."""
+    norm: str
+    words: list[str]
+    wlen: np.ndarray            # len(word) + 1, float64
+    Lq: float
+    hist: np.ndarray
+    slack: float = 0.0          # summed wlen of words too long to be indexed
+    idf: np.ndarray | None = None
+
+    @classmethod
+    def from_norm(cls, norm: str) -> "Query":
+        words = list(dict.fromkeys(norm.split()))
+        wlen = np.array([len(w) + 1 for w in words], dtype=np.float64)
+        joined = " ".join(words)
+        slack = float(sum(len(w) + 1 for w in words if len(w) > MAX_TOKEN))
+        return cls(norm, words, wlen, float(wlen.sum()), char_hist(joined), slack)
+
+
+@dataclass
+class Gathered:
+    rows: np.ndarray            # unique candidate rows
+    x: np.ndarray               # exact shared length weight X
+    idf: np.ndarray             # summed idf of shared tokens (typo matches scaled by similarity)
+    typo: np.ndarray            # summed similarity-weighted length of typo-matched tokens
+    typo_words: dict = field(default_factory=dict)
+
+
+def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-thread zeroed accumulation buffers of at least n rows, reused across queries."""
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.shape[0] < n:
+        size = max(n, 1024)
+        buf = np.zeros((size, 3), dtype=np.float32)
+        mark = np.zeros(size, dtype=np.int32)
+        _local.buf, _local.mark = buf, mark
+    return _local.buf, _local.mark
+
+
+def lower_bound(x: np.ndarray, lq: float, lr: np.ndarray) -> np.ndarray:
+    m = np.minimum(lr, lq)
+    den = x + m - 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lb = np.where((x > 1) & (den > 0), 200.0 * (x - 1.0) / den, 0.0)
+    return np.clip(lb, 0.0, 100.0)
+
+
+def upper_bound(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+    lr = seg.row_len[rows].astype(np.float64)
+    common = np.minimum(seg.hist[rows].astype(np.int32), q.hist[None, :]).sum(axis=1)
+    den = (q.Lq - 1.0) + (lr - 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ub = np.where(den > 0, 200.0 * common / den, 0.0)
+    x_hi = np.minimum(x + q.slack, np.minimum(lr, q.Lq))
+    ub = np.maximum(ub, lower_bound(x_hi, q.Lq, lr))
+    ub[seg.sat[rows]] = 100.0
+    return np.minimum(ub, 100.0)
+
+
+def typo_expansions(seg: Segment, word: str, *, limit: int = 3) -> list[tuple[int, float]]:
+    """Nearest vocabulary tokens of an unknown word: (token id, similarity 0..1)."""
+    if len(word) < TYPO_MIN_LEN or len(word) > MAX_TOKEN or not len(seg.vocab):
+        return []
+    plen = 3 if len(word) >= 7 else 2 if len(word) >= 4 else 1
+    found = [seg.words_with_prefix(word[:plen]), seg.words_with_prefix(word[-plen:], reverse=True)]
+    ids = np.unique(np.concatenate(found))
+    if not len(ids):
+        return []
+    span = 1 if len(word) <= 4 else 2
+    lens = seg.tok_len[ids]
+    ids = ids[np.abs(lens.astype(np.int64) - len(word)) <= span]
+    if len(ids) > 20_000:
+        ids = ids[:20_000]
+    if not len(ids):
+        return []
+    words = [w.decode("ascii") for w in seg.vocab[ids].tolist()]
+    cutoff = 70.0 if len(word) >= 5 else 75.0
+    best = process.extract(word, words, scorer=fuzz.ratio, processor=None, limit=limit,
+                           score_cutoff=cutoff)
+    return [(int(ids[i]), s / 100.0) for _, s, i in best if words[i] != word]
+
+
+def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = True,
+           min_candidates: int = MIN_CANDIDATES) -> Gathered:
+    """Read the postings of the query's tokens into per-row sums (X, idf, typo weight)."""
+    n = seg.n
+    empty = np.zeros(0, np.float64)
+    if n == 0 or not q.words:
+        return Gathered(np.zeros(0, np.int64), empty, empty, empty)
+    tids = seg.token_ids(q.words)
+    idf = q.idf if q.idf is not None else np.ones(len(q.words))
+    cap = frequent_cap(n)
+    rare, freq = [], []
+    for i, t in enumerate(tids):
+        if t < 0:
+            continue
+        bit = seg.freq_bit.get(int(t))
+        (rare if bit is None else freq).append((i, int(t), bit))
+    typo_terms: list[tuple[int, int, float]] = []
+    typo_words: dict[str, list[tuple[str, float]]] = {}
+    if typos:
+        for i, t in enumerate(tids):
+            if t >= 0:
+                continue
+            for tok, sim in typo_expansions(seg, q.words[i]):
+                if seg.df[tok] <= cap:
+                    typo_terms.append((i, tok, sim))
+                    typo_words.setdefault(q.words[i], []).append(
+                        (seg.vocab[tok].decode("ascii"), sim))
+
+    buf, mark = _scratch(n)
+    ptr, post = seg.tok_ptr, seg.post_rows
+
+    def run(terms_exact, terms_typo):
+        parts = []
+        for i, t, _ in terms_exact:
+            rows = post[ptr[t]:ptr[t + 1]]
+            buf[rows, 0] += q.wlen[i]
+            buf[rows, 1] += idf[i]
+            parts.append(rows)
+        for i, t, sim in terms_typo:
+            rows = post[ptr[t]:ptr[t + 1]]
+            buf[rows, 1] += idf[i] * sim
+            buf[rows, 2] += q.wlen[i] * sim
+            parts.append(rows)
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros((0, 3), np.float32)
+        cat = np.concatenate(parts).astype(np.int64) if len(parts) > 1 else parts[0].astype(np.int64)
+        pos = np.arange(len(cat), dtype=np.int32)
+        mark[cat] = pos
+        uniq = cat[mark[cat] == pos]
+        vals = buf[uniq].copy()
+        buf[uniq] = 0.0
+        return uniq, vals
+
+    rows, vals = run(rare, typo_terms)
+    freq_read = False
+    if len(rows) < min_candidates and freq:
+        rows, vals = run(rare + freq, typo_terms)
+        freq_read = True
+    if dead is not None and len(rows):
+        keep = ~dead[rows]
+        rows, vals = rows[keep], vals[keep]
+    x = vals[:, 0].astype(np.float64)
+    idf_sum = vals[:, 1].astype(np.float64)
+    if freq and not freq_read and len(rows):
+        m = seg.mask[rows]
+        for i, _, bit in freq:
+            has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+            x += has * q.wlen[i]
+            idf_sum += has * idf[i]
+    return Gathered(rows, x, idf_sum, vals[:, 2].astype(np.float64), typo_words)
+
+
+def top_k(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest values (unordered)."""
+    if len(values) <= k:
+        return np.arange(len(values))
+    return np.argpartition(-values, k - 1)[:k]
+
+
+def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
+                 *, typos: bool = True) -> list[tuple[float, int]]:
+    """Top `limit` rows of a segment by token_set_ratio: [(score, row)], best first."""
+    g = gather(seg, q, dead, typos=typos)
+    if not len(g.rows):
+        return []
+    lr = seg.row_len[g.rows].astype(np.float64)
+    lb = lower_bound(g.x, q.Lq, lr)
+    exact = np.flatnonzero(g.x > 0)
+    sel = exact[top_k(lb[exact], KEEP_BY_LB)]
+    ub_sel = upper_bound(seg, q, g.rows[sel], g.x[sel])
+    keep = top_k(lb[sel] + ub_sel, KEEP_BY_SUM)
+    sel, ub_sel = sel[keep], ub_sel[keep]
+    lbs = np.sort(lb[sel])[::-1]
+    thr = lbs[limit - 1] if len(lbs) >= limit else 0.0
+    sel = sel[ub_sel >= thr - EPS]
+    typo_only = np.flatnonzero((g.typo > 0) & (g.x == 0))
+    if len(typo_only):
+        t = typo_only[top_k(g.typo[typo_only], KEEP_TYPO)]
+        ub_t = upper_bound(seg, q, g.rows[t], g.x[t])
+        sel = np.concatenate([sel, t[ub_t >= thr - EPS]])
+    if not len(sel):
+        return []
+    rows = g.rows[sel]
+    texts = seg.texts(rows)
+    scores = process.cdist([q.norm], texts, scorer=fuzz.token_set_ratio, processor=None,
+                           workers=1, dtype=np.float32)[0].astype(np.float64)
+    order = np.lexsort((rows, -scores))[:limit]
+    return [(float(scores[i]), int(rows[i])) for i in order if scores[i] > 0]
+
+
+def bm25_norm(seg: Segment, rows: np.ndarray, idf_sum: np.ndarray, avg_ntok: float,
+              k1: float = 1.2, b: float = 0.75) -> np.ndarray:
+    """BM25 with binary term frequency, as a share of the query's idf mass (set by caller)."""
+    dl = seg.row_ntok[rows].astype(np.float64)
+    return idf_sum * (k1 + 1.0) / (1.0 + k1 * (1.0 - b + b * dl / max(avg_ntok, 1e-9)))
+
+
+def idf_of(df: np.ndarray, n: int) -> np.ndarray:
+    return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def safe_log(x: float) -> float:
+    return math.log(x) if x > 0 else 0.0

@@ -1,0 +1,198 @@
+"""Difference flags for a pair of claims that look alike: negation, numbers, dates, named entities.
+
+A flag means the two texts may state different facts ("was" vs "was not", "2 counts" vs
+"3 counts", Monday vs Tuesday, Ankara vs Moscow); a flagged pair is never auto-linked. A value
+that only one side mentions is extra detail, not a conflict: a flag needs each side to carry a
+value of the kind that the other side lacks.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .normalise import _QUOTES, find_numbers, normalise
+
+__all__ = ["PairScore", "difference_flags", "score_pair"]
+
+_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere",
+              "without", "cannot", "false", "untrue", "denied", "denies", "deny"}
+_NT_RE = re.compile(r"\b\w+n't\b|\b(?:cannot|can't|won't)\b", re.I)
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+")
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], 1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {d: i for i, d in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_RELATIVE = {"yesterday", "today", "tomorrow", "tonight"}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_MONTH_RE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b\.?", re.I)
+_MONTH_DAY_RE = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:,\s*)?\d{{3}}\d?\b(?!,))",
+                           re.I)
+_YEAR_RE = re.compile(r"(?<![\d$£€.,])(1[89]\d\d|20\d\d)s?(?![\d.,]\d)")
+_NAMED_DAY_RE = re.compile(rf"\b({'|'.join(_WEEKDAYS)}|{'|'.join(_RELATIVE)})\b", re.I)
+_MONTH_WORD_RE = re.compile(rf"\b({'|'.join(m for m in _MONTHS if len(m) > 3 or m == 'may')})\b",
+                            re.I)
+_ISO_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+# Capitalised words that are not names on their own.
+_NOT_NAMES = {
+    "a", "an", "the", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we",
+    "i", "you", "his", "her", "their", "our", "my", "your", "in", "on", "at", "of", "for", "to",
+    "by", "with", "from", "and", "but", "or", "so", "if", "as", "after", "before", "when",
+    "while", "since", "during", "according", "some", "many", "most", "all", "no", "not", "there",
+    "here", "what", "who", "which", "why", "how", "mr", "mrs", "ms", "dr", "president", "prime",
+    "minister", "police", "officials", "said", "says", "also", "however", "meanwhile", "then",
+    "both", "each", "every", "one", "two", "three", "more", "less", "about", "over", "under",
+    "last", "next", "new", "former", "earlier", "later", "yes", "breaking", "update", "read",
+    "photo", "video", "people", "city", "state", "government", "officer", "officers", "report",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    """How alike two claims are (0-100) and what may differ between them."""
+    score: float
+    flags: tuple[str, ...] = ()
+
+
+def _negated(text: str) -> bool:
+    words = [w.lower() for w in _WORD_RE.findall(text.translate(_QUOTES))]
+    count = sum(w in _NEGATIONS for w in words) + len(_NT_RE.findall(text.translate(_QUOTES)))
+    return count % 2 == 1
+
+
+def _dates(text: str) -> tuple[set, list[tuple[int, int]]]:
+    """Date values mentioned and the character spans they use (so numbers skip them)."""
+    found, spans = set(), []
+    for m in _ISO_RE.finditer(text):
+        found.add(("y", int(m.group(1))))
+        found.add(("md", int(m.group(2)), int(m.group(3))))
+        spans.append(m.span())
+    for m in _DAY_MONTH_RE.finditer(text):
+        day = int(m.group(1))
+        if 1 <= day <= 31:
+            found.add(("md", _MONTHS[m.group(2).lower().rstrip(".")], day))
+            spans.append(m.span())
+    for m in _MONTH_DAY_RE.finditer(text):
+        day = int(m.group(2))
+        if 1 <= day <= 31:
+            found.add(("md", _MONTHS[m.group(1).lower().rstrip(".")], day))
+            spans.append(m.span())
+    for m in _MONTH_WORD_RE.finditer(text):
+        word = m.group(1)
+        if word.lower() == "may" and not word[0].isupper():
+            continue  # the verb
+        if not any(s <= m.start() < e for s, e in spans):
+            found.add(("m", _MONTHS[word.lower()]))
+    for m in _YEAR_RE.finditer(text):
+        found.add(("y", int(m.group(1))))
+        spans.append(m.span())
+    for m in _NAMED_DAY_RE.finditer(text):
+        found.add(("d", m.group(1).lower()))
+    return found, spans
+
+
+def _date_conflict(a: set, b: set) -> bool:
+    """Each side has a date value of some kind that the other side states differently."""
+    for kind in ("y", "md", "m", "d"):
+        ka = {v for v in a if v[0] == kind}
+        kb = {v for v in b if v[0] == kind}
+        if not ka or not kb:
+            continue
+        if kind == "m":
+            # a month named bare on one side can match a full date on the other
+            ka |= {("m", v[1]) for v in a if v[0] == "md"}
+            kb |= {("m", v[1]) for v in b if v[0] == "md"}
+        if ka - kb and kb - ka:
+            return True
+    return False
+
+
+def _numbers(text: str, date_spans) -> set[float]:
+    out = set()
+    for n in find_numbers(text):
+        if any(s <= n.start < e or s < n.end <= e for s, e in date_spans):
+            continue
+        out.add(round(n.value, 6))
+    return out
+
+
+def _entities(text: str) -> list[set[str]]:
+    """Named entities as sets of lower-case words (capitalised runs that are not sentence glue)."""
+    text = text.translate(_QUOTES)
+    ents, run = [], []
+    tokens = list(re.finditer(r"[A-Za-z][\w'\-]*|[.!?;:]", text))
+    sentence_start = True
+    for m in tokens:
+        w = m.group(0)
+        if w in ".!?;:":
+            if run:
+                ents.append(run)
+            run, sentence_start = [], True
+            continue
+        low = w.lower().removesuffix("'s")
+        is_cap = w[0].isupper() and low not in _NOT_NAMES and low not in _MONTHS \
+            and low not in _WEEKDAYS
+        if sentence_start and is_cap and w.isalpha() and low in _COMMON_START:
+            is_cap = False
+        if is_cap:
+            run.append(low)
+        else:
+            if run:
+                ents.append(run)
+            run = []
+        sentence_start = False
+    if run:
+        ents.append(run)
+    return [set(e) for e in ents]
+
+
+_COMMON_START = {"despite", "although", "though", "because", "once", "until", "unless", "now",
+                 "today", "yesterday", "earlier", "later", "still", "even", "only", "just"}
+
+
+def _entity_conflict(a: str, b: str) -> bool:
+    ea, eb = _entities(a), _entities(b)
+    if not ea or not eb:
+        return False
+    words_a = set().union(*ea)
+    words_b = set().union(*eb)
+    lower_a, lower_b = set(normalise(a).split()), set(normalise(b).split())
+    # an entity is matched when it shares a word with the other side's names, or its words
+    # appear in the other text at all (lower-cased there, or as an adjective-like mention)
+    only_a = [e for e in ea if not (e & words_b) and not (e <= lower_b)]
+    only_b = [e for e in eb if not (e & words_a) and not (e <= lower_a)]
+    return bool(only_a) and bool(only_b)
+
+
+def difference_flags(a: str, b: str) -> tuple[str, ...]:
+    """What may differ between two claims: among "negation", "number", "date", "entity"."""
+    a, b = a or "", b or ""
+    flags = []
+    if _negated(a) != _negated(b):
+        flags.append("negation")
+    da, sa = _dates(a)
+    db, sb = _dates(b)
+    na, nb = _numbers(a, sa), _numbers(b, sb)
+    if na and nb and na - nb and nb - na:
+        flags.append("number")
+    if _date_conflict(da, db):
+        flags.append("date")
+    if _entity_conflict(a, b):
+        flags.append("entity")
+    return tuple(flags)
+
+
+def score_pair(a: str, b: str) -> PairScore:
+    """Similarity of two claims (0-100, RapidFuzz over normalised text) and their difference flags."""
+    na, nb = normalise(a or ""), normalise(b or "")
+    if not na or not nb:
+        return PairScore(0.0, difference_flags(a, b))
+    score = max(fuzz.token_sort_ratio(na, nb, processor=None),
+                0.9 * fuzz.token_set_ratio(na, nb, processor=None))
+    return PairScore(round(float(score), 4), difference_flags(a, b))

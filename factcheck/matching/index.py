@@ -1,0 +1,373 @@
+"""ClaimIndex: a database-free claim search index (base segment + in-memory delta + tombstones).
+
+Two rankings share one index:
+- "fuzzy": RapidFuzz token_set_ratio over normalised text, found through exact score bounds
+  (candidates.py); tolerant of typos and word order, and equal to a brute-force scan.
+- "hybrid" (default): a BM25-style lexical score, RapidFuzz similarities and, when an embedder is
+  set, MiniLM cosine, combined with weights fitted on CheckThat! 2020 train. Finds claims that
+  say the same thing in other words.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from . import candidates as cand
+from .normalise import normalise
+from .segment import Segment
+
+__all__ = ["ClaimIndex", "Match", "HybridWeights"]
+
+MODES = ("hybrid", "fuzzy")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One search hit: the claim's id and a 0-100 similarity (higher is closer)."""
+    claim_id: int | str
+    score: float
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HybridWeights:
+    """Weights of the hybrid score (fitted on CheckThat! 2020 train; see bench/matching.py)."""
+    bm25: float = 0.45
+    set_ratio: float = 0.20
+    sort_ratio: float = 0.10
+    partial: float = 0.25
+    # with embeddings: score = (1 - cosine_share) * lexical + cosine_share * cosine
+    cosine_share: float = 0.70
+    bm25_candidates: int = 100
+    fuzzy_candidates: int = 30
+    vector_candidates: int = 100
+
+    def combine(self, feats: np.ndarray) -> np.ndarray:
+        """0-100 scores from features [bm25, set, sort, partial, cosine (nan when absent)]."""
+        lex = (self.bm25 * feats[0] + self.set_ratio * feats[1] + self.sort_ratio * feats[2]
+               + self.partial * feats[3])
+        lex = lex / (self.bm25 + self.set_ratio + self.sort_ratio + self.partial)
+        cos = feats[4]
+        if not np.isnan(cos).all():
+            lex = (1 - self.cosine_share) * lex + self.cosine_share * np.clip(np.nan_to_num(cos), 0, 1)
+        return np.clip(lex * 100.0, 0.0, 100.0)
+
+
+class ClaimIndex:
+    """Claims by id, searchable by text; see the module docstring for the two rankings."""
+
+    def __init__(self, *, mode: str = "hybrid", embedder=None,
+                 weights: HybridWeights | None = None):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.mode = mode
+        self.weights = weights or HybridWeights()
+        self.embedder = _resolve_embedder(embedder)
+        self._base: Segment | None = None
+        self._dead: np.ndarray | None = None        # tombstones over base rows
+        self._n_dead = 0
+        self._delta: dict = {}                       # claim_id -> (normalised, raw text)
+        self._delta_seg: Segment | None = None
+        self._delta_vectors: dict = {}               # claim_id -> vector, filled lazily
+        self._lock = threading.RLock()
+        self.source: Path | None = None
+
+    # -- changes ------------------------------------------------------------------------------
+    def add(self, claim_id, text: str) -> None:
+        """Index a claim; adding an id again replaces its text (an edit)."""
+        _check_id(claim_id)
+        with self._lock:
+            self._kill_base(claim_id)
+            self._delta[claim_id] = (normalise(text or ""), text or "")
+            self._delta_vectors.pop(claim_id, None)
+            self._delta_seg = None
+
+    def add_many(self, pairs: Iterable[tuple[object, str]]) -> None:
+        for claim_id, text in pairs:
+            self.add(claim_id, text)
+
+    def remove(self, claim_id) -> bool:
+        """Drop a claim; False when it was not indexed."""
+        with self._lock:
+            found = self._kill_base(claim_id)
+            if claim_id in self._delta:
+                del self._delta[claim_id]
+                self._delta_vectors.pop(claim_id, None)
+                self._delta_seg = None
+                found = True
+            return found
+
+    def _kill_base(self, claim_id) -> bool:
+        if self._base is None:
+            return False
+        row = self._base.find_row(claim_id)
+        if row < 0 or self._dead[row]:
+            return False
+        self._dead[row] = True
+        self._n_dead += 1
+        return True
+
+    def __len__(self) -> int:
+        base = self._base.n - self._n_dead if self._base is not None else 0
+        return base + len(self._delta)
+
+    def __contains__(self, claim_id) -> bool:
+        if claim_id in self._delta:
+            return True
+        if self._base is None:
+            return False
+        row = self._base.find_row(claim_id)
+        return row >= 0 and not self._dead[row]
+
+    def text(self, claim_id) -> str | None:
+        """The normalised text indexed for a claim."""
+        if claim_id in self._delta:
+            return self._delta[claim_id][0]
+        if self._base is not None:
+            row = self._base.find_row(claim_id)
+            if row >= 0 and not self._dead[row]:
+                return self._base.text(row)
+        return None
+
+    # -- segments -----------------------------------------------------------------------------
+    def _segments(self) -> list[tuple[Segment, np.ndarray | None]]:
+        with self._lock:
+            base_n = self._base.n if self._base is not None else 0
+            if len(self._delta) > max(20_000, base_n // 10):
+                self.compact()
+            if self._delta and self._delta_seg is None:
+                ids = list(self._delta)
+                texts = [self._delta[i][0] for i in ids]
+                self._delta_seg = Segment.build(ids, texts)
+            segs = []
+            if self._base is not None and self._base.n:
+                segs.append((self._base, self._dead if self._n_dead else None))
+            if self._delta_seg is not None:
+                segs.append((self._delta_seg, None))
+            return segs
+
+    def compact(self) -> None:
+        """Fold the delta and tombstones into a new in-memory base."""
+        with self._lock:
+            ids, texts, vecs = self._live_rows()
+            self._base = Segment.build(ids, texts, vectors=vecs)
+            self._dead = np.zeros(self._base.n, dtype=bool)
+            self._n_dead = 0
+            self._delta, self._delta_seg, self._delta_vectors = {}, None, {}
+
+    def _live_rows(self):
+        ids, texts, vec_parts = [], [], []
+        if self._base is not None and self._base.n:
+            live = np.flatnonzero(~self._dead)
+            ids.extend(self._base.claim_id(int(r)) for r in live)
+            texts.extend(self._base.texts(live))
+            if self._base.vectors is not None:
+                vec_parts.append(np.asarray(self._base.vectors[live]))
+        if self.embedder is not None:
+            self._embed_pending()
+        for cid, (norm, _raw) in self._delta.items():
+            ids.append(cid)
+            texts.append(norm)
+        vecs = None
+        if self.embedder is not None and (vec_parts or self._delta):
+            if self._base is not None and self._base.n and self._base.vectors is None:
+                vecs = None  # a base saved without vectors stays without them
+            else:
+                dv = [self._delta_vectors[c] for c in self._delta]
+                parts = vec_parts + ([np.stack(dv)] if dv else [])
+                vecs = np.concatenate(parts).astype(np.float16) if parts else None
+        return ids, texts, vecs
+
+    # -- search -------------------------------------------------------------------------------
+    def search(self, text: str, limit: int = 10, *, mode: str | None = None) -> list[Match]:
+        """Closest claims to `text`, best first (at most `limit`)."""
+        mode = mode or self.mode
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        if limit <= 0 or not text:
+            return []
+        norm = normalise(text)
+        if not norm:
+            return []
+        q = cand.Query.from_norm(norm)
+        segs = self._segments()
+        if not segs:
+            return []
+        if mode == "fuzzy":
+            hits = []
+            for si, (seg, dead) in enumerate(segs):
+                hits += [(s, si, r) for s, r in cand.fuzzy_search(seg, q, dead, limit)]
+            hits.sort(key=lambda h: (-h[0], h[1], h[2]))
+            return [Match(segs[si][0].claim_id(r), round(s, 4)) for s, si, r in hits[:limit]]
+        return self._hybrid(text, q, segs, limit)
+
+    def _hybrid(self, raw: str, q: cand.Query, segs, limit: int) -> list[Match]:
+        pool = self._hybrid_pool(raw, q, segs)
+        if pool is None:
+            return []
+        segi, rows, feats = pool
+        score = self.weights.combine(feats)
+        order = np.lexsort((rows, segi, -score))[:limit]
+        return [Match(segs[segi[i]][0].claim_id(int(rows[i])), round(float(score[i]), 4))
+                for i in order if score[i] > 0]
+
+    def _hybrid_pool(self, raw: str, q: cand.Query, segs):
+        """Candidate rows of every segment and their features (see HybridWeights.combine)."""
+        w = self.weights
+        n_total = sum(seg.n for seg, _ in segs)
+        df = np.zeros(len(q.words), dtype=np.float64)
+        for seg, _ in segs:
+            tids = seg.token_ids(q.words)
+            if len(seg.df):
+                df += np.where(tids >= 0, seg.df[np.maximum(tids, 0)], 0)
+        q.idf = cand.idf_of(df, n_total)
+        idf_mass = float(q.idf.sum()) or 1.0
+        avg = self._avg_ntok(segs)
+        qvec = None
+        if self.embedder is not None:
+            self._embed_pending()
+            qvec = self.embedder.encode([raw])[0].astype(np.float32)
+        pool_rows, pool_seg, pool_bm = [], [], []
+        for si, (seg, dead) in enumerate(segs):
+            g = cand.gather(seg, q, dead, min_candidates=w.bm25_candidates)
+            rows, bms = np.zeros(0, np.int64), np.zeros(0)
+            bm = np.zeros(0)
+            if len(g.rows):
+                bm = cand.bm25_norm(seg, g.rows, g.idf, avg) / idf_mass
+                lb = cand.lower_bound(g.x, q.Lq, seg.row_len[g.rows].astype(np.float64))
+                picked = np.union1d(cand.top_k(bm, w.bm25_candidates),
+                                    cand.top_k(lb + g.typo, w.fuzzy_candidates))
+                rows, bms = g.rows[picked], bm[picked]
+            if qvec is not None:
+                vrows = self._vector_top(seg, dead, qvec, w.vector_candidates)
+                extra = np.setdiff1d(vrows, rows)
+                if len(extra):
+                    pos = np.searchsorted(g.rows, extra, sorter=np.argsort(g.rows)) \
+                        if len(g.rows) else np.zeros(len(extra), np.int64)
+                    srt = np.sort(g.rows) if len(g.rows) else g.rows
+                    found = np.zeros(len(extra))
+                    if len(g.rows):
+                        order = np.argsort(g.rows)
+                        pos = np.minimum(pos, len(g.rows) - 1)
+                        hit = srt[pos] == extra
+                        found[hit] = bm[order[pos[hit]]]
+                    rows = np.concatenate([rows, extra])
+                    bms = np.concatenate([bms, found])
+            pool_rows.append(rows)
+            pool_seg.append(np.full(len(rows), si))
+            pool_bm.append(bms)
+        if not sum(len(r) for r in pool_rows):
+            return None
+        rows = np.concatenate(pool_rows).astype(np.int64)
+        segi = np.concatenate(pool_seg)
+        bm = np.minimum(np.concatenate(pool_bm), 1.5)
+        texts = []
+        for si, (seg, _) in enumerate(segs):
+            texts.extend(seg.texts(rows[segi == si]))
+        fz = _fuzzy_features(q.norm, texts)
+        cos = np.full(len(rows), np.nan)
+        if qvec is not None:
+            cos = np.array([self._cosine(segs[s][0], int(r), qvec) for s, r in zip(segi, rows)])
+        feats = np.vstack([bm, fz, cos[None, :]])
+        return segi, rows, feats
+
+    def _avg_ntok(self, segs) -> float:
+        tot = sum(seg.avg_ntok * seg.n for seg, _ in segs)
+        return tot / max(1, sum(seg.n for seg, _ in segs))
+
+    # -- embeddings ---------------------------------------------------------------------------
+    def _embed_pending(self) -> None:
+        missing = [c for c in self._delta if c not in self._delta_vectors]
+        if not missing:
+            return
+        vecs = self.embedder.encode([self._delta[c][1] for c in missing])
+        for c, v in zip(missing, vecs):
+            self._delta_vectors[c] = v.astype(np.float16)
+
+    def _vector_top(self, seg: Segment, dead, qvec: np.ndarray, k: int) -> np.ndarray:
+        mat = self._seg_vectors(seg)
+        if mat is None or not len(mat):
+            return np.zeros(0, np.int64)
+        sims = _chunked_dot(mat, qvec)
+        if dead is not None:
+            sims[dead] = -2.0
+        return np.sort(cand.top_k(sims, k)).astype(np.int64)
+
+    def _seg_vectors(self, seg: Segment):
+        if seg is self._delta_seg:
+            if getattr(seg, "_vec_cache", None) is None:
+                ids = [seg.claim_id(r) for r in range(seg.n)]
+                seg._vec_cache = np.stack([self._delta_vectors[c] for c in ids])
+            return seg._vec_cache
+        return seg.vectors
+
+    def _cosine(self, seg: Segment, row: int, qvec: np.ndarray) -> float:
+        mat = self._seg_vectors(seg)
+        if mat is None:
+            return 0.0
+        return float(np.dot(np.asarray(mat[row], dtype=np.float32), qvec))
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, directory) -> Path:
+        """Write every live claim as a new base into `directory` (atomic rename)."""
+        from .store import save_segment
+        with self._lock:
+            ids, texts, vecs = self._live_rows()
+            seg = Segment.build(ids, texts, vectors=vecs)
+            return save_segment(seg, Path(directory))
+
+    @classmethod
+    def open(cls, directory, *, mode: str = "hybrid", embedder=None,
+             weights: HybridWeights | None = None) -> "ClaimIndex":
+        """Memory-map a saved base; later changes go to an in-memory delta and tombstones."""
+        from .store import load_segment
+        index = cls(mode=mode, embedder=embedder, weights=weights)
+        index._base = load_segment(Path(directory))
+        index._dead = np.zeros(index._base.n, dtype=bool)
+        index.source = Path(directory)
+        if index.embedder is not None and index._base.vectors is None and index._base.n:
+            index.embedder = None  # saved without vectors: stay lexical rather than re-embed
+        return index
+
+
+def _fuzzy_features(qn: str, texts: list[str]) -> np.ndarray:
+    """RapidFuzz similarities (0..1) of the query to each text: set, sort, partial token set."""
+    out = np.zeros((3, len(texts)))
+    if not texts:
+        return out
+    for k, scorer in enumerate((fuzz.token_set_ratio, fuzz.token_sort_ratio,
+                                fuzz.partial_token_sort_ratio)):
+        out[k] = process.cdist([qn], texts, scorer=scorer, processor=None, workers=1,
+                               dtype=np.float32)[0] / 100.0
+    return out
+
+
+def _chunked_dot(mat, qvec: np.ndarray, step: int = 65_536) -> np.ndarray:
+    out = np.empty(len(mat), dtype=np.float32)
+    for s in range(0, len(mat), step):
+        out[s:s + step] = np.asarray(mat[s:s + step], dtype=np.float32) @ qvec
+    return out
+
+
+def _check_id(claim_id) -> None:
+    if isinstance(claim_id, bool) or not isinstance(claim_id, (int, str, np.integer)):
+        raise TypeError("claim_id must be an int or a str")
+
+
+def _resolve_embedder(embedder):
+    """None: follow FACTCHECK_EMBEDDINGS (1 loads the bundled MiniLM); "auto": load it if installed."""
+    env = os.environ.get("FACTCHECK_EMBEDDINGS", "").strip().lower()
+    if env in ("0", "false", "no", "off"):
+        return None
+    if embedder is None and env in ("1", "true", "yes", "on"):
+        embedder = "auto"
+    if embedder == "auto":
+        from .embeddings import default_embedder
+        return default_embedder()
+    return embedder or None

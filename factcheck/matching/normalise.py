@@ -1,0 +1,157 @@
+"""Text normalisation for matching: done once per claim at add time, never per comparison.
+
+`normalise` folds case, accents, curly quotes and punctuation, drops URLs and @handles,
+splits #CamelCase hashtags and writes numbers as canonical digits, so that "two", "2",
+"$2.6M" and "2.6 million" compare equal. `find_numbers` is shared with the difference flags.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["normalise", "tokens", "find_numbers", "NumberMention", "format_number"]
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+})
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_SUFFIX = {"k": 10**3, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9, "tn": 10**12, "t": 10**12}
+
+_NUMWORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", *_SCALES], key=len, reverse=True))
+# A run of number words ("twenty-five", "two hundred thousand"), "and" allowed inside.
+_WORDS_RE = re.compile(rf"\b(?:{_NUMWORD})(?:(?:[\s-]+|\s+and\s+)(?:{_NUMWORD}))*\b", re.I)
+# A digit number, optionally with currency, thousands separators, decimals and a scale.
+_DIGITS_RE = re.compile(
+    r"(?<![\w.])(?P<cur>[$£€])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:(?P<attached>k|m|mn|bn|b|tn)\b|\s*(?P<scale>thousand|million|billion|trillion)\b)?",
+    re.I,
+)
+_URL_RE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.I)
+_HANDLE_RE = re.compile(r"@\w+")
+_HASHTAG_RE = re.compile(r"#(\w+)")
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
+_PERCENT_RE = re.compile(r"%|\bper\s?cent\b", re.I)
+_APOS_S_RE = re.compile(r"(\w)'s\b", re.I)
+_NONWORD_RE = re.compile(r"[^a-z0-9.]+")
+_LOOSE_DOT_RE = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMention:
+    """One number found in text: its value and the character span it came from."""
+    value: float
+    start: int
+    end: int
+    currency: str = ""
+    from_words: bool = False
+
+
+def _words_value(phrase: str) -> int | None:
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", phrase.lower()):
+        if word == "and" or not word:
+            continue
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in _SCALES:
+            total += max(current, 1) * _SCALES[word]
+            current = 0
+        else:  # pragma: no cover - the regex only admits number words
+            return None
+    return total + current
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """Every number in `text` with its value: digits, words, currency and scale words alike."""
+    text = text.translate(_QUOTES)
+    found: list[NumberMention] = []
+    taken = bytearray(len(text))
+    for m in _DIGITS_RE.finditer(text):
+        raw = m.group("num").replace(",", "")
+        try:
+            value = float(raw)
+        except ValueError:  # pragma: no cover
+            continue
+        cur = m.group("cur") or ""
+        attached, scale = m.group("attached"), m.group("scale")
+        end = m.end()
+        if scale:
+            value *= _SCALES[scale.lower()]
+        elif attached:
+            # "$2.6M", "2.6bn", "5K": a scale letter counts with a currency or an upper-case letter.
+            if cur or attached.lower() in ("bn", "mn", "tn") or attached.isupper():
+                value *= _SUFFIX[attached.lower()]
+            else:
+                end = m.end("num")
+        found.append(NumberMention(value, m.start(), end, cur))
+        taken[m.start():end] = b"\x01" * (end - m.start())
+    for m in _WORDS_RE.finditer(text):
+        if any(taken[m.start():m.end()]):
+            continue
+        phrase = m.group(0)
+        if phrase.lower() in _SCALES or phrase.lower() == "hundred":
+            continue  # a bare "million" is not a number
+        value = _words_value(phrase)
+        if value is not None:
+            found.append(NumberMention(float(value), m.start(), m.end(), "", True))
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+def format_number(value: float) -> str:
+    """Canonical digits for a number value: 2600000, 2.5 (no exponent, no trailing zeros)."""
+    if value == int(value) and abs(value) < 1e18:
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _numbers_to_digits(text: str) -> str:
+    mentions = find_numbers(text)
+    if not mentions:
+        return text
+    out, pos = [], 0
+    for n in mentions:
+        out.append(text[pos:n.start])
+        out.append(f" {format_number(n.value)} ")
+        pos = n.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """The matching form of a text: lower-case ASCII words and canonical numbers, one space apart."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _URL_RE.sub(" ", text)
+    text = _HANDLE_RE.sub(" ", text)
+    text = _HASHTAG_RE.sub(lambda m: " " + _CAMEL_RE.sub(" ", m.group(1)) + " ", text)
+    text = _PERCENT_RE.sub(" percent ", text)
+    text = _APOS_S_RE.sub(r"\1", text)
+    text = text.replace("'", "")
+    text = _numbers_to_digits(text)
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NONWORD_RE.sub(" ", text)
+    text = _LOOSE_DOT_RE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def tokens(normalised: str) -> list[str]:
+    """Unique tokens of a normalised text, in first-seen order."""
+    return list(dict.fromkeys(normalised.split()))

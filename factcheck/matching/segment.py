@@ -1,0 +1,227 @@
+"""An immutable block of indexed claims held as flat numpy arrays (CSR postings and per-row stats).
+
+A segment is built once from normalised texts and then only read: the base index on disk is one
+segment (memory-mapped), the in-memory delta of recent adds and edits is another. Every array is
+plain numpy so that a segment is saved with `np.save` and opened with `mmap_mode="r"`.
+"""
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+
+__all__ = ["Segment", "HIST_BINS", "char_hist"]
+
+MAX_TOKEN = 64          # longer tokens are not indexed (still counted in lengths and histograms)
+MASK_BITS = 64          # the most frequent tokens live in a per-row bit mask
+HIST_BINS = 38          # a-z, 0-9, space, anything else
+
+_LUT = np.full(256, 37, dtype=np.int64)
+_LUT[ord("a"):ord("z") + 1] = np.arange(26)
+_LUT[ord("0"):ord("9") + 1] = np.arange(26, 36)
+_LUT[ord(" ")] = 36
+
+
+def char_hist(text: str) -> np.ndarray:
+    """Character histogram of a text over HIST_BINS classes."""
+    b = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)
+    return np.bincount(_LUT[b], minlength=HIST_BINS).astype(np.int32)
+
+
+ARRAYS = (
+    "vocab", "vocab_rev", "rev_to_tok", "tok_len", "tok_ptr", "post_rows", "freq_tok",
+    "mask", "row_len", "row_ntok", "hist", "sat", "text_off", "text_blob", "ids", "id_order",
+)
+
+
+class Segment:
+    """Flat arrays for n rows; see ARRAYS. Row ids are positions 0..n-1."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict):
+        for name in ARRAYS:
+            setattr(self, name, arrays[name])
+        self.vectors = arrays.get("vectors")
+        self.meta = meta
+        self.n = int(meta["n"])
+        self.id_kind = meta["id_kind"]          # "int" or "str"
+        self.avg_ntok = float(meta["avg_ntok"])
+        self.df = np.diff(self.tok_ptr) if len(self.tok_ptr) else np.zeros(0, np.int64)
+        self.freq_bit = {int(t): i for i, t in enumerate(self.freq_tok)}
+
+    # -- building -----------------------------------------------------------------------------
+    @classmethod
+    def build(cls, ids: list, texts: list[str], vectors: np.ndarray | None = None) -> "Segment":
+        """Index normalised `texts` (one per id, same order)."""
+        n = len(texts)
+        vocab: dict[str, int] = {}
+        flat = array("i")
+        ntok_u = array("i")
+        ntok = array("i")
+        joined: list[bytes] = []
+        for text in texts:
+            words = text.split()
+            uniq = list(dict.fromkeys(words))
+            ntok.append(len(words))
+            ntok_u.append(len(uniq))
+            joined.append(" ".join(uniq).encode("ascii", "replace"))
+            for w in uniq:
+                if len(w) <= MAX_TOKEN:
+                    flat.append(vocab.setdefault(w, len(vocab)))
+                else:
+                    flat.append(-1)
+        flat_np = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, np.int32)
+        counts_u = np.frombuffer(ntok_u, dtype=np.int32) if n else np.zeros(0, np.int32)
+        row_of = np.repeat(np.arange(n, dtype=np.int32), counts_u)
+        keep = flat_np >= 0
+        flat_np, row_of = flat_np[keep], row_of[keep]
+
+        # vocabulary, sorted so that a query token is found by binary search
+        words_list = list(vocab)
+        width = max([1, *map(len, words_list)])
+        vocab_arr = np.array(words_list, dtype=f"S{width}") if words_list else np.zeros(0, "S1")
+        order = np.argsort(vocab_arr, kind="stable")
+        remap = np.empty(len(order), dtype=np.int32)
+        remap[order] = np.arange(len(order), dtype=np.int32)
+        vocab_sorted = vocab_arr[order]
+        tok = remap[flat_np] if len(flat_np) else flat_np
+        rev_arr = np.array([w[::-1] for w in vocab_sorted.tolist()], dtype=f"S{width}") \
+            if len(vocab_sorted) else np.zeros(0, "S1")
+        rev_order = np.argsort(rev_arr, kind="stable").astype(np.int32)
+        tok_len = np.char.str_len(vocab_sorted).astype(np.int16) if len(vocab_sorted) \
+            else np.zeros(0, np.int16)
+
+        # CSR postings: rows grouped by token, ascending row ids within a token
+        porder = np.argsort(tok, kind="stable")
+        post_rows = row_of[porder].astype(np.int32)
+        df = np.bincount(tok, minlength=len(vocab_sorted)).astype(np.int64)
+        tok_ptr = np.zeros(len(vocab_sorted) + 1, dtype=np.int64)
+        np.cumsum(df, out=tok_ptr[1:])
+
+        # the most frequent tokens as a per-row bit mask
+        cap = frequent_cap(n)
+        freq = np.argsort(-df, kind="stable")[:MASK_BITS]
+        freq = freq[df[freq] > cap].astype(np.int32)
+        mask = np.zeros(n, dtype=np.uint64)
+        for bit, t in enumerate(freq):
+            mask[post_rows[tok_ptr[t]:tok_ptr[t + 1]]] |= np.uint64(1 << bit)
+
+        # per-row lengths and character histograms of the unique-token string
+        lens = np.fromiter((len(j) for j in joined), dtype=np.int64, count=n)
+        row_len = (lens + 1).astype(np.int32)
+        row_len[counts_u == 0] = 0
+        hist = np.zeros((n, HIST_BINS), dtype=np.uint8)
+        sat = np.zeros(n, dtype=bool)
+        step = 50_000
+        for s in range(0, n, step):
+            e = min(n, s + step)
+            blob = np.frombuffer(b"".join(joined[s:e]), dtype=np.uint8)
+            rows = np.repeat(np.arange(e - s, dtype=np.int64), lens[s:e])
+            h = np.bincount(rows * HIST_BINS + _LUT[blob], minlength=(e - s) * HIST_BINS)
+            h = h.reshape(e - s, HIST_BINS)
+            sat[s:e] = (h > 255).any(axis=1)
+            hist[s:e] = np.minimum(h, 255)
+
+        text_bytes = [t.encode("ascii", "replace") for t in texts]
+        text_off = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, text_bytes), dtype=np.int64, count=n), out=text_off[1:])
+        text_blob = np.frombuffer(b"".join(text_bytes), dtype=np.uint8).copy()
+
+        is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids]
+        id_kind = "int" if all(is_int) else "str" if not any(is_int) else "mixed"
+        if id_kind == "int":
+            ids_arr = np.array(ids, dtype=np.int64) if n else np.zeros(0, np.int64)
+        elif id_kind == "str":
+            ids_arr = np.array([str(i) for i in ids], dtype=np.str_) if n else np.zeros(0, "U1")
+        else:  # ints and strs side by side: tagged strings keep 1 and "1" apart
+            ids_arr = np.array([_tag(i) for i in ids], dtype=np.str_)
+        id_order = np.argsort(ids_arr, kind="stable").astype(np.int64)
+
+        arrays = dict(
+            vocab=vocab_sorted, vocab_rev=rev_arr[rev_order], rev_to_tok=rev_order,
+            tok_len=tok_len, tok_ptr=tok_ptr, post_rows=post_rows, freq_tok=freq, mask=mask,
+            row_len=row_len, row_ntok=np.frombuffer(ntok, dtype=np.int32).copy() if n
+            else np.zeros(0, np.int32),
+            hist=hist, sat=sat, text_off=text_off, text_blob=text_blob, ids=ids_arr,
+            id_order=id_order,
+        )
+        if vectors is not None:
+            arrays["vectors"] = vectors
+        ntok_np = arrays["row_ntok"]
+        meta = {"n": n, "id_kind": id_kind, "avg_ntok": float(ntok_np.mean()) if n else 1.0}
+        return cls(arrays, meta)
+
+    # -- lookups ------------------------------------------------------------------------------
+    def text(self, row: int) -> str:
+        return bytes(self.text_blob[self.text_off[row]:self.text_off[row + 1]]).decode("ascii")
+
+    def texts(self, rows) -> list[str]:
+        off, blob = self.text_off, self.text_blob
+        return [bytes(blob[off[r]:off[r + 1]]).decode("ascii") for r in rows]
+
+    def claim_id(self, row: int):
+        v = self.ids[row]
+        if self.id_kind == "int":
+            return int(v)
+        if self.id_kind == "str":
+            return str(v)
+        v = str(v)
+        return int(v[1:]) if v[0] == "i" else v[1:]
+
+    def find_row(self, claim_id) -> int:
+        """Row of `claim_id`, or -1."""
+        if self.n == 0:
+            return -1
+        is_int = isinstance(claim_id, (int, np.integer)) and not isinstance(claim_id, bool)
+        if self.id_kind == "int":
+            if not is_int or not -2**63 <= claim_id < 2**63:
+                return -1
+            key = np.int64(claim_id)
+        elif self.id_kind == "str":
+            if not isinstance(claim_id, str):
+                return -1
+            key = claim_id
+        else:
+            if not (is_int or isinstance(claim_id, str)):
+                return -1
+            key = _tag(claim_id)
+        pos = int(np.searchsorted(self.ids, key, sorter=self.id_order))
+        if pos < self.n:
+            row = int(self.id_order[pos])
+            if self.ids[row] == key:
+                return row
+        return -1
+
+    def token_ids(self, words: list[str]) -> np.ndarray:
+        """Token id per word, -1 where the word is not in the vocabulary."""
+        out = np.full(len(words), -1, dtype=np.int64)
+        if not len(self.vocab) or not words:
+            return out
+        width = self.vocab.dtype.itemsize
+        for i, w in enumerate(words):
+            if len(w) > width:
+                continue
+            key = w.encode("ascii", "replace")
+            pos = int(np.searchsorted(self.vocab, key))
+            if pos < len(self.vocab) and self.vocab[pos] == key:
+                out[i] = pos
+        return out
+
+    def words_with_prefix(self, prefix: str, *, reverse: bool = False) -> np.ndarray:
+        """Token ids whose text starts (or, reverse=True, ends) with `prefix`."""
+        arr = self.vocab_rev if reverse else self.vocab
+        if not len(arr):
+            return np.zeros(0, np.int64)
+        key = (prefix[::-1] if reverse else prefix).encode("ascii", "replace")
+        lo = int(np.searchsorted(arr, key, side="left"))
+        hi = int(np.searchsorted(arr, key + b"\xff", side="left"))
+        ids = np.arange(lo, hi, dtype=np.int64)
+        return self.rev_to_tok[ids].astype(np.int64) if reverse else ids
+
+
+def _tag(claim_id) -> str:
+    return f"s{claim_id}" if isinstance(claim_id, str) else f"i{int(claim_id)}"
+
+
+def frequent_cap(n: int) -> int:
+    """Postings longer than this are not read per query; such tokens use the bit mask instead."""
+    return max(2_000, int(0.05 * n))

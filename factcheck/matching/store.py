@@ -1,0 +1,59 @@
+"""Segments on disk: one plain .npy file per array plus meta.json, written beside and renamed in.
+
+A reader memory-maps the arrays (np.load mmap_mode="r"), so several worker processes share one
+copy of the index in the page cache and each holds little private memory.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .segment import ARRAYS, Segment
+
+FORMAT = 1
+
+
+def save_segment(seg: Segment, directory: Path) -> Path:
+    """Write `seg` into a fresh sibling directory, then swap it into place at `directory`."""
+    directory = Path(directory).resolve()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        names = list(ARRAYS) + (["vectors"] if seg.vectors is not None else [])
+        for name in names:
+            np.save(tmp / f"{name}.npy", np.asarray(getattr(seg, name)), allow_pickle=False)
+        meta = dict(seg.meta, format=FORMAT, arrays=names)
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        for f in tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        old = None
+        if directory.exists():
+            old = directory.parent / f".{directory.name}.old.{os.getpid()}"
+            os.rename(directory, old)
+        os.rename(tmp, directory)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def load_segment(directory: Path, *, mmap: bool = True) -> Segment:
+    """Open a saved segment, memory-mapped unless mmap=False."""
+    directory = Path(directory)
+    meta = json.loads((directory / "meta.json").read_text())
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{directory}: unknown index format {meta.get('format')!r}")
+    arrays = {}
+    for name in meta["arrays"]:
+        arr = np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None,
+                      allow_pickle=False)
+        arrays[name] = arr
+    return Segment(arrays, meta)

@@ -1,0 +1,256 @@
+"""Stage 4a: who says it. Regex patterns for reported speech (used by both paths) and the
+normalisation of a speaker to its fullest form in the article.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SPEECH_LEMMAS = {
+    "say": "said says say saying", "tell": "told tells tell telling",
+    "announce": "announced announces announce announcing", "claim": "claimed claims claim claiming",
+    "warn": "warned warns warn warning", "state": "stated states state stating",
+    "report": "reported reports report reporting", "add": "added adds add adding",
+    "insist": "insisted insists insist insisting", "argue": "argued argues argue arguing",
+    "note": "noted notes note noting", "confirm": "confirmed confirms confirm confirming",
+    "deny": "denied denies deny denying", "explain": "explained explains explain explaining",
+    "write": "wrote writes write writing", "declare": "declared declares declare declaring",
+    "acknowledge": "acknowledged acknowledges acknowledge", "admit": "admitted admits admit",
+    "allege": "alleged alleges allege", "assert": "asserted asserts assert",
+    "estimate": "estimated estimates estimate", "predict": "predicted predicts predict",
+    "reveal": "revealed reveals reveal", "suggest": "suggested suggests suggest",
+    "stress": "stressed stresses stress", "emphasise": "emphasised emphasized emphasises emphasizes",
+    "tweet": "tweeted tweets tweet", "respond": "responded responds", "reply": "replied replies",
+    "concede": "conceded concedes", "contend": "contended contends", "maintain": "maintained maintains",
+    "indicate": "indicated indicates", "vow": "vowed vows", "pledge": "pledged pledges",
+    "promise": "promised promises", "threaten": "threatened threatens", "caution": "cautioned cautions",
+    "recall": "recalled recalls", "observe": "observed observes", "conclude": "concluded concludes",
+    "counter": "countered counters", "testify": "testified testifies", "disclose": "disclosed discloses",
+    "complain": "complained complains", "believe": "believes believed", "think": "thinks thought",
+    "predicted": "forecast forecasts", "post": "posted posts", "show": "showed shows shown",
+    "find": "found finds", "agree": "agreed agrees",
+}
+SPEECH_FORMS = {form: lemma for lemma, forms in SPEECH_LEMMAS.items() for form in forms.split()}
+# Verbs that, coordinated with a speech verb, are the same speaker's act ("said ... and urged ...").
+SPEECH_ACTS = {"urged", "urges", "called", "calls", "appealed", "demanded", "asked", "warned",
+               "accused", "praised", "criticised", "criticized", "condemned", "welcomed", "vowed",
+               "pledged", "promised", "dismissed", "rejected", "blamed", "denied", "added"}
+CONTENT_LEMMAS = {"say", "tell", "announce", "claim", "warn", "state", "report", "add", "insist",
+                  "argue", "note", "confirm", "explain", "write", "declare", "acknowledge", "admit",
+                  "allege", "assert", "estimate", "predict", "reveal", "suggest", "stress",
+                  "emphasise", "tweet", "concede", "contend", "maintain", "indicate", "vow", "pledge",
+                  "promise", "threaten", "caution", "recall", "observe", "conclude", "counter",
+                  "testify", "disclose", "complain", "deny", "respond", "reply", "believe", "think"}
+
+_VERB_ALT = "|".join(sorted((f for f, lemma in SPEECH_FORMS.items() if lemma in CONTENT_LEMMAS
+                             and not f.endswith("ing")), key=len, reverse=True))
+_NP = r"(?:[\w'’.\-]+(?:\s+|,\s+(?=(?:a|an|the|who|which)\b)|\s*-\s*)){0,9}?[\w'’.\-]+"
+_DAY = (r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
+        r"yesterday|earlier|later|last\s+\w+|this\s+\w+|in\s+a\s+statement|in\s+an\s+interview|"
+        r"on\s+\w+\.?\s+\d{1,2}))*")
+_QUOTE_OPEN = "\"“‘'«„"
+_QUOTE_CLOSE = "\"”’'»“"
+
+_TAIL_ATTRIBUTION = re.compile(
+    rf"^\s*,?\s*(?:(?P<spk1>{_NP})\s+(?:also\s+|later\s+|then\s+|had\s+|has\s+)?(?P<v1>{_VERB_ALT})\b"
+    rf"|(?P<v2>{_VERB_ALT})\s+(?P<spk2>{_NP}))(?P<rest>.*)$", re.S)
+_LEAD_ATTRIBUTION = re.compile(
+    rf"^\s*(?P<spk>{_NP})\s+(?:also\s+|has\s+|have\s+|had\s+|later\s+|previously\s+)?(?P<v>{_VERB_ALT})"
+    rf"(?:\s+(?P<obj>(?:reporters|journalists|me|us|him|her|them|[Tt]he\s+[\w\s\-]{{1,40}}?|"
+    rf"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)))?{_DAY}\s*(?::|,?\s+that\b|(?=\s+[\"“]))\s*(?P<content>.+)$", re.S)
+_ACCORDING_LEAD = re.compile(rf"^\s*According\s+to\s+(?P<spk>[^,]{{2,80}}),\s*(?P<content>.+)$", re.S)
+_ACCORDING_TAIL = re.compile(rf"^(?P<content>.+?),\s*according\s+to\s+(?P<spk>[^,]{{2,80}}?)\s*[.!]?$", re.S)
+_TRAIL_ATTRIBUTION = re.compile(
+    rf"^(?P<content>.+?[^\s,]),\s+(?:(?P<spk1>{_NP})\s+(?:also\s+)?(?P<v1>{_VERB_ALT})|"
+    rf"(?P<v2>said|says|added|wrote|reported)\s+(?P<spk2>{_NP})){_DAY}\s*"
+    rf"(?:,\s*(?:and\s+)?(?:also\s+)?adding(?:\s+that)?\s+(?P<add>.+?))?\s*[.!]?$", re.S)
+_ADDING = re.compile(r"^[^\"“”]*?,?\s*(?:and\s+)?(?:also\s+)?adding(?:\s+that)?\s+(?P<add>.+)$", re.S)
+
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
+_BAD_SPEAKER_START = re.compile(r"^(?:that|which|who|this|these|those|there|if|when|as|but|and|or|so|because)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Reported speech found by pattern: speaker text and content spans relative to the sentence."""
+
+    speaker: str
+    contents: tuple[tuple[int, int, bool], ...]  # (start, end, direct quote?)
+
+
+def _plausible_speaker(name: str) -> bool:
+    words = name.split()
+    if not words or len(words) > 10 or _BAD_SPEAKER_START.match(name):
+        return False
+    if any(ch in name for ch in _QUOTE_OPEN + _QUOTE_CLOSE + ";:()"):
+        return False
+    first = words[0]
+    return first[:1].isupper() or first.lower() in {"the", "a", "an", "he", "she", "they", "it",
+                                                    "we", "i", "one", "two", "three", "several",
+                                                    "officials", "police", "analysts", "experts"}
+
+
+def leading_quote(sentence: str) -> Attribution | None:
+    """A sentence opening with a direct quote closed by an attribution: '"…," X said (, adding that …)'."""
+    stripped = sentence.lstrip()
+    if not stripped or stripped[0] not in _QUOTE_OPEN:
+        return None
+    offset = len(sentence) - len(stripped)
+    for pos in range(1, len(stripped)):
+        if stripped[pos] not in _QUOTE_CLOSE:
+            continue
+        tail = stripped[pos + 1:]
+        match = _TAIL_ATTRIBUTION.match(tail)
+        if not match:
+            continue
+        speaker = (match.group("spk1") or match.group("spk2") or "").strip(" ,")
+        if not _plausible_speaker(speaker):
+            continue
+        inner_start, inner_end = offset + 1, offset + pos
+        contents = [(inner_start, inner_end, True)]
+        rest = match.group("rest") or ""
+        added = _ADDING.match(rest)
+        if added:
+            a_start = len(sentence) - len(rest) + added.start("add")
+            contents.append((a_start, len(sentence), False))
+        return Attribution(speaker, tuple(contents))
+    return None
+
+
+def find_attribution(sentence: str) -> Attribution | None:
+    """Reported speech by pattern, for the rules path and for quotes the parser does not see whole."""
+    if len(sentence) > 1500:
+        return None
+    found = leading_quote(sentence)
+    if found:
+        return found
+    for pattern in (_ACCORDING_LEAD, _ACCORDING_TAIL):
+        match = pattern.match(sentence)
+        if match and _plausible_speaker(match.group("spk")):
+            return Attribution(match.group("spk").strip(), ((match.start("content"), match.end("content"), False),))
+    match = _LEAD_ATTRIBUTION.match(sentence)
+    if match and _plausible_speaker(match.group("spk")):
+        return Attribution(match.group("spk").strip(), ((match.start("content"), match.end("content"), False),))
+    match = _TRAIL_ATTRIBUTION.match(sentence)
+    if match:
+        speaker = (match.group("spk1") or match.group("spk2") or "").strip()
+        if _plausible_speaker(speaker) and len(speaker.split()) <= 8:
+            contents = [(match.start("content"), match.end("content"), False)]
+            if match.group("add"):
+                contents.append((match.start("add"), match.end("add"), False))
+            return Attribution(speaker, tuple(contents))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Speaker normalisation
+
+_TITLE_WORDS = {
+    "spokesman", "spokeswoman", "spokesperson", "minister", "secretary", "senator", "sen.", "rep.",
+    "representative", "lawmaker", "chief", "director", "president", "governor", "gov.", "mayor",
+    "ambassador", "deputy", "chairman", "chairwoman", "chair", "ceo", "commissioner", "general",
+    "gen.", "prime", "foreign", "defence", "defense", "press", "prosecutor", "judge", "justice",
+    "chancellor", "premier", "king", "queen", "prince", "officer", "head", "leader", "speaker",
+    "dr.", "mr.", "mrs.", "ms.", "prof.", "professor", "analyst", "economist", "researcher",
+    "executive", "founder", "manager", "coach", "captain", "colonel", "col.", "lt.", "sgt.",
+    "superintendent", "inspector", "sheriff", "councillor", "councilor", "councilwoman",
+    "councilman", "mp", "attorney", "adviser", "advisor", "envoy", "official", "vice",
+}
+_NOT_NAME = {"on", "in", "the", "a", "an", "but", "and", "or", "as", "at", "by", "for", "from",
+             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+             "january", "february", "march", "april", "may", "june", "july", "august", "september",
+             "october", "november", "december", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.",
+             "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "when", "after", "before", "while",
+             "if", "last", "this", "that", "meanwhile", "however", "also", "later", "earlier",
+             "how", "what", "why", "where", "who", "it", "its", "his", "her", "their", "our", "we",
+             "i", "you", "he", "she", "they", "said", "says", "told", "according", "to", "with"}
+_ORG_HEADS = {"ministry", "embassy", "department", "office", "council", "agency", "committee",
+              "bank", "court", "party", "university", "institute", "commission", "service", "union",
+              "association", "board", "authority", "administration", "government", "police",
+              "command", "forces", "army", "navy", "consulate", "mission", "parliament", "secretary",
+              "minister", "director", "chief", "head", "spokesman", "spokeswoman", "spokesperson"}
+_WORD = re.compile(r"[\w'’.\-]+")
+
+
+def _strip_article(name: str) -> str:
+    name = re.sub(r"^(?:the|also)\s+", "", name.strip(" ,.;:"), flags=re.I)
+    name = re.sub(r"'s$|’s$", "", name)
+    return name.strip()
+
+
+class SpeakerBook:
+    """Expands a speaker mention to its fullest form in the article ("Kosachev" -> "Senator Konstantin Kosachev")."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text[:200_000])]
+        self.last_speaker: str | None = None
+        self._cache: dict[str, str] = {}
+
+    def _expand_at(self, index: int, length: int) -> str:
+        """Grow the name at word index over capitalised words and title words on both sides."""
+        words, text = self.words, self.text
+        lo, hi = index, index + length - 1
+        while lo > 0:
+            prev = words[lo - 1]
+            gap = text[prev[1]:words[lo][0]]
+            word = prev[2]
+            lower = word.lower()
+            if gap.strip() != "" or "\n" in gap or (word.endswith(".") and len(word) > 2
+                                                    and lower not in _TITLE_WORDS):
+                break
+            if lower in _NOT_NAME or not (word[:1].isupper() or lower in _TITLE_WORDS):
+                break
+            lo -= 1
+        while hi + 1 < len(words):
+            nxt = words[hi + 1]
+            gap = text[words[hi][1]:nxt[0]]
+            if gap.strip() != "":
+                break
+            word = nxt[2]
+            if word.lower() in ("in", "of", "for") and hi + 2 < len(words) \
+                    and words[hi][2].lower() in _ORG_HEADS:
+                after = words[hi + 2][2]
+                if after[:1].isupper() and after.lower() not in _NOT_NAME \
+                        and text[nxt[1]:words[hi + 2][0]].strip() == "":
+                    hi += 2
+                    continue
+            break
+        return _strip_article(text[words[lo][0]:words[hi][1]])
+
+    def fullest(self, raw: str, before: int | None = None) -> str | None:
+        """Fullest form of a raw speaker; pronouns resolve to the last speaker; None if nothing usable."""
+        name = _strip_article(raw)
+        if not name:
+            return None
+        lower = name.lower()
+        if lower in PRONOUNS:
+            return self.last_speaker if lower in ("he", "she", "they", "it") else self.last_speaker
+        if re.match(r"^(?:an?|one|some|several|two|three)\b", name, re.I):
+            return name
+        key = f"{name}|{before}"
+        if key in self._cache:
+            return self._cache[key]
+        tokens = name.split()
+        head = tokens[-1]
+        capitalised = raw.strip()[:1].isupper() and not raw.strip().lower().startswith("the ")
+        limit = before if before is not None else len(self.text)
+        best = name
+        if capitalised or (len(tokens) <= 2 and raw.strip().lower().startswith("the ")):
+            for i, (s, _e, word) in enumerate(self.words):
+                if s > limit + 2000:
+                    break
+                if word.lower() != head.lower() and not word.lower().endswith("-" + head.lower()):
+                    continue
+                candidate = self._expand_at(i, 1)
+                if not candidate or len(candidate) > 80:
+                    continue
+                cand_lower = candidate.lower()
+                if not all(t.lower() in cand_lower for t in tokens):
+                    continue
+                if not any(w[:1].isupper() for w in candidate.split()):
+                    continue
+                if len(candidate) > len(best) or (best == name and not capitalised):
+                    best = candidate
+        self._cache[key] = best
+        return best

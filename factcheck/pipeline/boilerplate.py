@@ -1,0 +1,98 @@
+"""Stage 2b: page furniture. Pasted pages carry appeals, sign-ups, credits and link lists that are not claims.
+
+Each block is labelled "body", "headline" or "furniture"; furniture spans go back to the UI to grey out.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import Block, is_headline
+
+_I = re.IGNORECASE
+
+# A block matching one of these is furniture wherever it stands.
+_FURNITURE = [re.compile(p, _I) for p in (
+    r"^\s*(please\s+)?(support|donate( to)?|subscribe( to)?|sign up( for)?|join|follow)\s+"
+    r"(us|our|today|now|here|the \w+( \w+){0,3}[!.]?\s*$)",
+    r"\bprivacy (policy|notice|statement)\b",
+    r"\bterms (of|and) (use|service|conditions)\b",
+    r"\bcookies?\b.*\b(use|accept|consent|settings|policy|experience)\b",
+    r"\ball rights reserved\b",
+    r"©|\(c\)\s*\d{4}|^\s*copyright\b",
+    r"^\s*(read|see|watch|listen) (more|also|next)\b",
+    r"^\s*(related|recommended|more from|more on|most (read|popular|viewed)|trending|also read)\b"
+    r"[^.!?]{0,80}$",
+    r"^\s*(share|tweet|email|print|copy link|facebook|twitter|whatsapp|linkedin|reddit|telegram|x)"
+    r"(\s+(this|on|article|story|page|link))?\s*$",
+    r"^\s*(photo|image|picture|illustration|video|graphic|file photo)s?\s*(credit)?\s*[:/|]",
+    r"\b(AP|AFP|Reuters|Getty Images|EPA|EPA-EFE|Shutterstock|TASS|Xinhua|Bloomberg|ANP|PA)"
+    r"\s*(Photo|Images|/|via)",
+    r"\bphoto(graph)?\s*(by|credit|:)|\bcourtesy of\b.{0,60}$",
+    r"\bcontributed (reporting|to this (report|story|article))\b",
+    r"^\s*(additional\s+)?(reporting|writing|editing|research|compiled) by\b",
+    r"^\s*(published|updated|posted|last (updated|modified))\b.{0,60}\d",
+    r"^\s*\(?(advertisement|sponsored( content)?|ad)\)?\s*$",
+    r"\bclick here\b|\bdownload (our|the) app\b|\bin your inbox\b",
+    r"^\s*listen to (this|the) (article|story)|^\s*\d+\s*min(ute)?s?\s+read\s*$",
+    r"^\s*(dear readers?|a message from)\b",
+    r"^\s*(remind me later|not ready to|continue reading|skip to|back to top|advertisement)\b",
+)]
+
+# Lines from which the rest of the page is trailer (only once the story has begun).
+_TRAILER = [re.compile(p, _I) for p in (
+    r"\bcontributed (reporting|to this (report|story|article))\b",
+    r"^\s*(additional\s+)?(reporting|writing|editing) by\b",
+    r"^\s*(a message from|dear readers?)\b",
+    r"^\s*(read more|related (articles|stories|coverage|content)|more from|you may also like"
+    r"|recommended( for you)?|most (read|popular))\s*:?\s*$",
+    r"^\s*(sign up for|subscribe to)\b",
+)]
+_LATE_ONLY = re.compile(r"^\s*(sign up|subscribe|read more|related|more from|recommended|most|you may)", _I)
+
+_BYLINE = re.compile(r"^\s*by\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}\s*(,|\band\b|\||$)")
+_SECOND_PERSON = re.compile(r"\b(you|your|you're|yours|yourself)\b", _I)
+_APPEAL_WORDS = re.compile(
+    r"\b(support|donat\w*|subscri\w*|sign(ing)? up|newsletter|contribut\w*|member(ship)?|help us"
+    r"|register|inbox|mailbox|click|follow us|download|journalism|reader-funded|paywall|account"
+    r"|log in|premium|unlimited access|free trial)\b", _I)
+
+
+def is_appeal(text: str) -> bool:
+    """Second person plus subscription or support vocabulary: a fundraising or sign-up appeal."""
+    return bool(_SECOND_PERSON.search(text) and _APPEAL_WORDS.search(text)
+                and not re.search(r"[\"“”]", text))
+
+
+def is_furniture(text: str) -> bool:
+    """Page furniture recognisable from the block alone."""
+    if _BYLINE.match(text) and len(text) < 120:
+        return True
+    if any(p.search(text) for p in _FURNITURE):
+        return True
+    return is_appeal(text)
+
+
+def label_blocks(text: str, blocks: list[Block]) -> list[str]:
+    """Label each block; after a trailer marker that follows the story, everything is furniture."""
+    labels: list[str] = []
+    body_seen = 0
+    cut = False
+    for block in blocks:
+        chunk = text[block.start:block.end]
+        if cut:
+            labels.append("furniture")
+            continue
+        if body_seen >= 2 and any(p.search(chunk) for p in _TRAILER):
+            late = block.start > 0.5 * len(text)
+            if late or not _LATE_ONLY.match(chunk):
+                cut = True
+                labels.append("furniture")
+                continue
+        if is_furniture(chunk):
+            labels.append("furniture")
+        elif is_headline(chunk):
+            labels.append("headline")
+        else:
+            labels.append("body")
+            body_seen += 1
+    return labels

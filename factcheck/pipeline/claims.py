@@ -1,0 +1,207 @@
+"""Stage 4: atomic claims. Turns sentence spans into standalone claims with speaker and span,
+through the parse (spaCy) or through patterns alone (rules).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .attribution import PRONOUNS, SpeakerBook, find_attribution, leading_quote
+from .decompose import Walker, is_verb
+from .sentences import regex_spans
+
+MAX_PARSE_CHARS = 600  # longer units are kept whole: the parser's cost and error both grow with length
+
+
+@dataclass(frozen=True)
+class ClaimDraft:
+    """A standalone atomic claim, who made it (None: the outlet) and where it came from in the input."""
+
+    text: str
+    speaker: str | None
+    start: int
+    end: int
+    checkworthiness: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass
+class Unit:
+    """A piece of a sentence to decompose: a whole sentence, one sentence of a quote, or an added clause."""
+
+    start: int
+    end: int
+    speaker: str | None = None  # raw speaker when known from the quote pattern
+    direct: bool = False
+    sentence: int = 0
+    needs_speaker: bool = False  # a bare quote: the speaker comes from the context
+    opens_quote: bool = False
+
+
+@dataclass
+class RawClaim:
+    text: str
+    speaker: str | None
+    start: int
+    end: int
+    unit: Unit = field(repr=False, default=None)
+
+
+_QUOTE_CHARS = re.compile(r"[\"“”«»„]|(?<![\w])[‘’']|[‘’'](?![\w])")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?%)])")
+
+
+def clean_claim_text(raw: str) -> str | None:
+    """A claim as a clean sentence: no quote marks, single spaces, capitalised, final full stop."""
+    text = _QUOTE_CHARS.sub("", raw)
+    text = re.sub(r"\s+", " ", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"^[\s,;:.\-–—]+|[\s,;:\-–—]+$", "", text)
+    text = re.sub(r"^(?:and|but|or|so|however|also|meanwhile)\b[\s,]*", "", text, flags=re.I)
+    if len(re.findall(r"\w+", text)) < 3:
+        return None
+    if text[-1] not in ".!?":
+        text = text.rstrip(".") + "."
+    text = re.sub(r"\.\.+$", ".", text)
+    return text[0].upper() + text[1:]
+
+
+def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
+    """Cut sentences into units: quotes become one unit per quoted sentence with the quote's speaker."""
+    units: list[Unit] = []
+    for index, (s, e) in enumerate(sentences):
+        sentence = text[s:e]
+        found = leading_quote(sentence) if len(sentence) <= 3000 else None
+        if found:
+            for cs, ce, direct in found.contents:
+                if direct:
+                    for qs, qe in regex_spans(text, s + cs, s + ce):
+                        units.append(Unit(qs, qe, found.speaker, True, index))
+                else:
+                    units.append(Unit(s + cs, s + ce, found.speaker, False, index))
+            continue
+        stripped = sentence.lstrip()
+        bare_quote = stripped[:1] in "\"“" and not re.search(r"\b(said|says|told)\b", sentence[-60:])
+        units.append(Unit(s, e, None, bare_quote, index, needs_speaker=bare_quote,
+                          opens_quote=bare_quote and _unbalanced(sentence)))
+    return units
+
+
+def _unbalanced(sentence: str) -> bool:
+    return (sentence.count("\"") % 2 == 1) or (sentence.count("“") > sentence.count("”"))
+
+
+def walk_unit(doc, unit: Unit, person: str | None) -> list[RawClaim]:
+    """Pieces of one parsed unit; falls back to the whole unit when the cut leaves fragments."""
+    walker = Walker(doc, speaker=unit.speaker, direct=unit.direct, person=person)
+    try:
+        pieces = walker.run()
+    except RecursionError:
+        pieces = []
+    good = [p for p in pieces if (p.verbal or any(is_verb(t) for t in p.tokens)) and len(p.tokens) >= 2]
+    covered = {t.i for p in good for t in p.tokens}
+    content = [t for t in doc if not t.is_punct]
+    claims = []
+    if not good or len(covered) < 0.4 * len(content):
+        speaker = pieces[0].speaker if pieces else unit.speaker
+        return [RawClaim(doc.text, speaker, unit.start, unit.end, unit)]
+    for p in good:
+        s, e = p.char_span()
+        claims.append(RawClaim(p.text(), p.speaker, unit.start + s, unit.start + e, unit))
+    return claims
+
+
+def rules_unit(text: str, unit: Unit) -> list[RawClaim]:
+    """Patterns only: attribution split off, '; ' and ', adding that' cut, pronoun subject resolved."""
+    sentence = text[unit.start:unit.end]
+    if unit.speaker is not None or unit.needs_speaker:
+        return [RawClaim(sentence, unit.speaker, unit.start, unit.end, unit)]
+    found = find_attribution(sentence)
+    if not found:
+        return [RawClaim(part, None, unit.start + a, unit.start + b, unit)
+                for part, a, b in _semicolon_parts(sentence)]
+    claims = []
+    for cs, ce, _direct in found.contents:
+        content = sentence[cs:ce]
+        content = re.sub(r"^(?:it|they)\b", found.speaker, content.strip()) \
+            if not found.speaker.lower() in PRONOUNS else content
+        claims.append(RawClaim(content, found.speaker, unit.start + cs, unit.start + ce, unit))
+    return claims
+
+
+def _semicolon_parts(sentence: str):
+    pos = 0
+    for match in re.finditer(r";\s+", sentence):
+        yield sentence[pos:match.start()], pos, match.start()
+        pos = match.end()
+    yield sentence[pos:], pos, len(sentence)
+
+
+def _person_hint(text: str, start: int) -> str | None:
+    """The last capitalised two-word name before start, for resolving he/she (cheap and local)."""
+    window = text[max(0, start - 600):start]
+    names = re.findall(r"(?<![\w.])(?:[A-Z]\.|[A-Z][a-z]+)(?:\s+(?:al-|bin\s+|de\s+|van\s+)?[A-Z][\w'’\-]+)+", window)
+    return names[-1] if names else None
+
+
+def build_claims(text: str, units: list[Unit], docs: list | None) -> list[RawClaim]:
+    """Decompose each unit (parsed when docs are given) and settle speakers across quote runs."""
+    raw: list[RawClaim] = []
+    last_speaker: str | None = None
+    pending: list[RawClaim] = []
+    open_quote = False
+    for i, unit in enumerate(units):
+        if docs is not None and docs[i] is not None:
+            claims = walk_unit(docs[i], unit, _person_hint(text, unit.start))
+        else:
+            claims = rules_unit(text, unit)
+        if unit.needs_speaker:
+            for c in claims:
+                if c.speaker is None:
+                    if last_speaker:
+                        c.speaker = last_speaker
+                    else:
+                        pending.append(c)
+            open_quote = unit.opens_quote or open_quote
+        else:
+            speakers = [c.speaker for c in claims if c.speaker]
+            if speakers:
+                for c in pending:
+                    c.speaker = speakers[-1]
+                pending = []
+                last_speaker = speakers[-1]
+            elif not open_quote:
+                last_speaker = None
+                pending = []
+            open_quote = False
+        raw.extend(claims)
+    return raw
+
+
+def finish_claims(text: str, raw: list[RawClaim], score) -> list[ClaimDraft]:
+    """Clean texts, expand speakers to their fullest form, score, drop duplicates, order by start."""
+    book = SpeakerBook(text)
+    out: list[ClaimDraft] = []
+    seen = set()
+    for claim in sorted(raw, key=lambda c: (c.start, c.end)):
+        cleaned = clean_claim_text(claim.text)
+        if not cleaned:
+            continue
+        key = cleaned.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        speaker = None
+        if claim.speaker:
+            speaker = book.fullest(claim.speaker, before=claim.start)
+            if speaker and speaker.lower() not in PRONOUNS:
+                book.last_speaker = speaker
+            speaker = speaker or claim.speaker
+        start = max(0, min(claim.start, len(text) - 1))
+        end = max(start + 1, min(claim.end, len(text)))
+        worth = score(cleaned)
+        out.append(ClaimDraft(cleaned, speaker, start, end, worth.score, worth.reasons))
+    out.sort(key=lambda c: (c.start, c.end))
+    return out

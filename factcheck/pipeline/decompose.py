@@ -1,0 +1,384 @@
+"""Stage 4b: one proposition per claim. Walks a spaCy dependency parse and cuts coordinated,
+participle, relative and temporal clauses into standalone sentences, carrying subjects over.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .attribution import SPEECH_ACTS, SPEECH_FORMS
+
+CONTENT_DEPS = {"ccomp", "parataxis"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+CLAUSE_MARKS = {"when", "after", "before", "since", "because", "while", "although", "though",
+                "as", "once", "until", "whereas"}
+SKIPPED_PARTICIPLES = {"refer", "cite", "speak", "point", "note", "say", "quote", "add", "describe",
+                       "accord", "follow", "include", "base", "compare"}
+DISCOURSE = {"however", "but", "and", "also", "meanwhile", "moreover", "still", "yet", "so",
+             "nevertheless", "furthermore", "indeed", "instead", "then", "thus", "or"}
+RESOLVABLE = {"it", "they", "he", "she"}
+ORG_WORDS = {"republic", "ministry", "union", "council", "embassy", "kingdom", "states", "office",
+             "department", "party", "government", "court", "agency", "bank", "company", "group"}
+PERSON_DEPS = {"nsubj", "nsubjpass", "pobj", "dobj", "appos", "conj", "ROOT", "attr"}
+IRREGULAR_PAST = {
+    "bring": "brought", "leave": "left", "make": "made", "take": "took", "give": "gave",
+    "send": "sent", "put": "put", "set": "set", "hit": "hit", "cut": "cut", "spend": "spent",
+    "build": "built", "hold": "held", "keep": "kept", "sell": "sold", "tell": "told", "say": "said",
+    "see": "saw", "become": "became", "come": "came", "go": "went", "get": "got", "run": "ran",
+    "win": "won", "lose": "lost", "pay": "paid", "lead": "led", "meet": "met", "feel": "felt",
+    "fall": "fell", "rise": "rose", "drive": "drove", "write": "wrote", "break": "broke",
+    "choose": "chose", "speak": "spoke", "stand": "stood", "understand": "understood",
+    "find": "found", "think": "thought", "buy": "bought", "fight": "fought", "teach": "taught",
+    "catch": "caught", "seek": "sought", "begin": "began", "draw": "drew", "grow": "grew",
+    "know": "knew", "throw": "threw", "strike": "struck", "spread": "spread", "shut": "shut",
+    "let": "let", "cost": "cost", "hurt": "hurt", "quit": "quit", "read": "read", "feed": "fed",
+    "flee": "fled", "lend": "lent", "wear": "wore", "tear": "tore", "bear": "bore", "shoot": "shot",
+    "sink": "sank", "swim": "swam", "forbid": "forbade", "freeze": "froze", "hide": "hid",
+    "ride": "rode", "sing": "sang", "sit": "sat", "sleep": "slept", "steal": "stole", "stick": "stuck",
+    "swing": "swung", "wake": "woke", "wind": "wound", "withdraw": "withdrew", "undergo": "underwent",
+    "overtake": "overtook", "mislead": "misled", "forecast": "forecast", "bid": "bid", "deal": "dealt",
+    "mean": "meant", "hear": "heard", "light": "lit", "slide": "slid", "shake": "shook",
+    "have": "had", "do": "did", "be": "was", "lie": "lay", "upset": "upset", "split": "split",
+}
+_ING_BASE = {"bringing": "bring", "leaving": "leave", "making": "make", "taking": "take",
+             "giving": "give", "coming": "come", "becoming": "become", "writing": "write",
+             "driving": "drive", "rising": "rise", "choosing": "choose", "striking": "strike",
+             "hiding": "hide", "riding": "ride", "shaking": "shake", "waking": "wake",
+             "undergoing": "undergo", "overtaking": "overtake", "lying": "lie", "dying": "die",
+             "having": "have", "being": "be", "seeing": "see", "fleeing": "flee", "freezing": "freeze",
+             "sliding": "slide", "stealing": "steal"}
+
+
+def past_of_participle(word: str) -> str:
+    """'forcing' -> 'forced', 'bringing' -> 'brought': the -ing stem already carries the -ed spelling."""
+    lower = word.lower()
+    if lower in _ING_BASE:
+        base = _ING_BASE[lower]
+        return IRREGULAR_PAST.get(base, base + "d")
+    if not lower.endswith("ing") or len(lower) < 5:
+        return word
+    stem = lower[:-3]
+    for base in (stem, stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None):
+        if base and base in IRREGULAR_PAST:
+            return IRREGULAR_PAST[base]
+    if stem.endswith("y") and len(stem) > 2 and stem[-2] not in "aeiou":
+        return stem[:-1] + "ied"
+    if stem.endswith("e"):
+        return stem + "d"
+    return stem + "ed"
+
+
+@dataclass
+class Piece:
+    """One proposition: the tokens it keeps, text put in front or in place, its speaker and span."""
+
+    tokens: list
+    prefix: str = ""
+    replace: dict = field(default_factory=dict)
+    speaker: str | None = None
+    span_tokens: list = field(default_factory=list)
+    direct: bool = False
+    verbal: bool = False  # the verb sits in the prefix (participle claims)
+
+    def text(self) -> str:
+        parts = []
+        for tok in self.tokens:
+            word = self.replace.get(tok.i, tok.text)
+            parts.append(word + (" " if tok.whitespace_ else ""))
+        body = "".join(parts).strip()
+        return f"{self.prefix} {body}".strip() if self.prefix else body
+
+    def char_span(self) -> tuple[int, int]:
+        toks = self.span_tokens or self.tokens
+        return min(t.idx for t in toks), max(t.idx + len(t) for t in toks)
+
+
+def is_verb(tok) -> bool:
+    return tok.tag_.startswith("VB") or tok.tag_ == "MD"
+
+
+def is_speech(tok) -> bool:
+    return tok.lower_ in SPEECH_FORMS
+
+
+def subjects(tok) -> list:
+    return [c for c in tok.children if c.dep_ in SUBJECT_DEPS]
+
+
+def np_tokens(tok) -> list:
+    """A noun phrase without its relative clauses, appositions and trailing punctuation."""
+    drop = set()
+    for t in tok.subtree:
+        if t.dep_ in ("relcl", "appos", "acl") and t.head.i in {x.i for x in tok.subtree}:
+            drop.update(x.i for x in t.subtree)
+    toks = [t for t in tok.subtree if t.i not in drop]
+    while toks and (toks[-1].is_punct or toks[-1].dep_ == "cc"):
+        toks.pop()
+    dropped: set[int] = set()
+    while toks and toks[0].i != tok.i and (toks[0].is_punct or toks[0].dep_ in ("cc", "advmod", "prep", "preconj")
+                                            or toks[0].head.i in dropped):
+        dropped.add(toks[0].i)
+        toks.pop(0)
+    if len(toks) > 14:
+        toks = [t for t in toks if t.i >= tok.left_edge.i and t.i <= tok.i][-6:]
+    return toks
+
+
+def np_text(tok) -> str:
+    toks = np_tokens(tok)
+    return "".join(t.text_with_ws for t in toks).strip()
+
+
+class Walker:
+    """Collects the pieces of one parsed sentence."""
+
+    def __init__(self, doc, speaker: str | None = None, direct: bool = False, person: str | None = None):
+        self.doc = doc
+        self.speaker = speaker
+        self.direct = direct
+        self.pieces: list[Piece] = []
+        self.person = person
+        self.visited: set[int] = set()
+
+    def person_before(self, tok) -> str | None:
+        """Nearest preceding name-like proper noun chain in the unit, else the hint from earlier text."""
+        best = None
+        i = 0
+        doc = self.doc
+        while i < tok.i:
+            if doc[i].tag_ == "NNP" and (i == 0 or doc[i - 1].lower_ != "the") and doc[i].dep_ != "poss":
+                j = i
+                while j + 1 < tok.i and doc[j + 1].tag_ in ("NNP", "HYPH") and doc[j].dep_ in ("compound", "punct"):
+                    j += 1
+                words = [doc[k] for k in range(i, j + 1)]
+                if words[-1].lower_ not in ORG_WORDS and words[-1].dep_ in PERSON_DEPS:
+                    best = "".join(w.text_with_ws for w in words).strip()
+                i = j + 1
+            else:
+                i += 1
+        return best or self.person
+
+    def subject_string(self, tok, resolve_to: str | None) -> str:
+        """Subject text with a cheap pronoun resolved: it/they to the frame's speaker, he/she to a name."""
+        low = tok.lower_
+        if low in RESOLVABLE and resolve_to and resolve_to.lower() not in RESOLVABLE:
+            return resolve_to
+        if low in ("he", "she"):
+            return self.person_before(tok) or tok.text
+        return np_text(tok)
+
+    def run(self) -> list[Piece]:
+        roots = [t for t in self.doc if t.dep_ == "ROOT"]
+        for root in roots:
+            self.clause(root, carried=None, speaker=self.speaker)
+        return self.pieces
+
+    # -- clause handling -------------------------------------------------------------------
+    def clause(self, verb, carried: str | None, speaker: str | None, resolve_to: str | None = None,
+               extra_span: list | None = None):
+        if verb.i in self.visited:
+            return
+        self.visited.add(verb.i)
+        subj = subjects(verb)
+        rel_subject = bool(subj) and subj[0].tag_ in ("WDT", "WP")
+        contents = [c for c in verb.children if c.dep_ in CONTENT_DEPS and is_verb(c)]
+        if is_speech(verb) and contents and subj and not rel_subject:
+            self.speech_frame(verb, subj[0], contents, speaker)
+            return
+        if is_speech(verb) and contents and not subj and carried:
+            for c in contents:
+                self.clause(c, None, carried, resolve_to=carried)
+            return
+        excluded: set[int] = set()
+        for c in verb.children:
+            if c.dep_ in CONTENT_DEPS and c.i > verb.i and is_verb(c) and c.dep_ == "parataxis":
+                spk = subjects(c)
+                if is_speech(c) and spk:
+                    excluded.update(t.i for t in c.subtree)
+                    speaker = np_text(spk[0])
+        own_subject = subj[0] if subj and not rel_subject else None
+        subject_text = self.subject_string(own_subject, resolve_to) if own_subject is not None else carried
+        for c in verb.children:
+            if c.i in excluded:
+                continue
+            if c.dep_ == "conj" and is_verb(c):
+                excluded.update(t.i for t in c.subtree)
+                self._drop_connector(verb, c, excluded)
+                self.clause(c, subject_text, speaker, resolve_to)
+            elif c.dep_ == "advcl" and is_verb(c):
+                self.adverbial(verb, c, subject_text, speaker, excluded)
+            elif c.dep_ == "prep" and c.lower_ == "according":
+                obj = [t for t in c.subtree if t.dep_ == "pobj"]
+                if obj:
+                    speaker = np_text(obj[0])
+                excluded.update(t.i for t in c.subtree)
+            elif c.dep_ == "dobj":
+                for t in c.subtree:
+                    if t.dep_ == "acl" and t.tag_ == "VBN" and t.i not in excluded:
+                        pass
+        for t in list(verb.subtree):
+            if t.dep_ == "advcl" and t.i != verb.i and t.head.i != verb.i and t.i not in excluded and t.head.dep_ in ("xcomp", "acl", "dobj") \
+                    and subjects(t):
+                self.adverbial(t.head, t, subject_text, speaker, excluded)
+        self.relatives(verb, excluded, speaker)
+        self.coordinated_infinitives(verb, excluded, subject_text, speaker, resolve_to)
+        toks = [t for t in verb.subtree if t.i not in excluded]
+        if rel_subject:
+            toks = [t for t in toks if t.i != subj[0].i]
+        replace = {}
+        for s in subj:
+            if s.lower_ in RESOLVABLE:
+                resolved = self.subject_string(s, resolve_to)
+                if resolved != s.text:
+                    replace[s.i] = resolved
+        prefix = ""
+        if (own_subject is None) and carried:
+            prefix = carried
+        self.emit(toks, prefix, replace, speaker, extra_span)
+
+    def speech_frame(self, verb, subj, contents, outer_speaker):
+        speaker = np_text(subj)
+        if subj.lower_ in ("he", "she", "they", "it", "we", "i"):
+            speaker = subj.text
+        frame_tokens = [t for t in np_tokens(subj)] + [verb]
+        for c in contents:
+            before = [t for t in frame_tokens]
+            self.clause(c, None, speaker, resolve_to=speaker if subj.lower_ not in RESOLVABLE else None,
+                        extra_span=before)
+        self.relatives(subj, set(), outer_speaker)
+        for c in verb.children:
+            if c.dep_ == "conj" and is_verb(c):
+                if is_speech(c) and any(x.dep_ in CONTENT_DEPS for x in c.children):
+                    self.clause(c, speaker, speaker)
+                elif c.lower_ in SPEECH_ACTS:
+                    self.clause(c, speaker, speaker)
+                else:
+                    self.clause(c, speaker, outer_speaker)
+            elif c.dep_ == "advcl" and c.tag_ == "VBG":
+                base = c.lower_[:-3] if c.lower_.endswith("ing") else c.lower_
+                if c.lower_ == "adding":
+                    for x in c.children:
+                        if x.dep_ in CONTENT_DEPS and is_verb(x):
+                            self.clause(x, None, speaker, resolve_to=speaker)
+                elif any(base.startswith(s[:4]) for s in SKIPPED_PARTICIPLES):
+                    self.relatives(c, set(), outer_speaker)
+                else:
+                    self.participle(c, speaker, outer_speaker)
+
+    def adverbial(self, verb, c, subject_text, speaker, excluded):
+        marks = [x for x in c.children if x.dep_ == "mark"
+                 or (x.dep_ == "advmod" and x.lower_ in ("when", "where") and x.i < c.i)]
+        has_subj = bool(subjects(c))
+        base = c.lower_[:-3] if c.lower_.endswith("ing") else c.lower_
+        if c.tag_ == "VBG" and not has_subj and not marks and c.i > verb.i:
+            if any(base.startswith(s[:4]) for s in SKIPPED_PARTICIPLES):
+                excluded.update(t.i for t in c.subtree)
+                self._drop_connector(verb, c, excluded)
+                self.relatives(c, set(), None)
+                return
+            if subject_text:
+                excluded.update(t.i for t in c.subtree)
+                self._drop_connector(verb, c, excluded)
+                self.participle(c, subject_text, self.speaker)
+        elif c.tag_ == "VBN" and not has_subj and not marks and c.i > verb.i:
+            obj = [x for x in verb.children if x.dep_ == "dobj"]
+            if obj:
+                excluded.update(t.i for t in c.subtree)
+                self._drop_connector(verb, c, excluded)
+                head = obj[0]
+                be = "were" if head.tag_ in ("NNS", "NNPS") else "was"
+                toks = list(c.subtree)
+                self.emit(toks, f"{np_text(head)} {be}", {}, speaker)
+        elif has_subj and marks and marks[0].lower_ in CLAUSE_MARKS | {"when", "where"} \
+                and subjects(c)[0].tag_ not in ("PRP",):
+            excluded.update(t.i for t in c.subtree)
+            self._drop_connector(verb, c, excluded)
+            self.clause(c, None, speaker, extra_span=[marks[0]])
+
+    def participle(self, c, subject_text, speaker):
+        excluded: set[int] = set()
+        for t in list(c.subtree):
+            if t.dep_ == "conj" and t.tag_ == "VBG" and t.i != c.i and not subjects(t) and t.i not in excluded:
+                excluded.update(x.i for x in t.subtree)
+                self._drop_connector(t.head, t, excluded)
+                self.participle(t, subject_text, speaker)
+        self.relatives(c, excluded, speaker)
+        toks = [t for t in c.subtree if t.i != c.i and t.i > c.i and t.i not in excluded]
+        self.emit(toks, f"{subject_text} {past_of_participle(c.text)}", {}, speaker,
+                  extra_span=[c], verbal=True)
+
+    def relatives(self, head, excluded: set, speaker):
+        """Relative clauses with a relative-pronoun subject become claims about their antecedent."""
+        for t in list(head.subtree):
+            if t.dep_ != "relcl" or t.i in excluded or t.i == head.i:
+                continue
+            subj = subjects(t)
+            if not subj or subj[0].tag_ not in ("WDT", "WP") or subj[0].lower_ not in ("who", "which", "that"):
+                continue
+            antecedent = t.head
+            if antecedent.dep_ == "appos":
+                antecedent = antecedent.head
+            elif antecedent.dep_ == "conj" and antecedent.head.pos_ != "VERB":
+                pass
+            ante_text = np_text(antecedent)
+            if not ante_text:
+                continue
+            excluded.update(x.i for x in t.subtree)
+            doc = t.doc
+            for k in (t.left_edge.i - 1, t.right_edge.i + 1):
+                if 0 <= k < len(doc) and doc[k].text in (",", "—", "–") and k not in excluded:
+                    excluded.add(k)
+            ante_span = [x for x in t.head.subtree if x.i < t.i][:1]
+            self.clause(t, ante_text, speaker, extra_span=ante_span)
+
+    def coordinated_infinitives(self, verb, excluded, subject_text, speaker, resolve_to):
+        """'decided to resign and leave' -> two claims, one per coordinated infinitive."""
+        for x in list(verb.children):
+            if x.dep_ not in ("xcomp", "dobj", "attr") or x.i in excluded:
+                continue
+            for inner in [x] + [y for y in x.subtree if y.dep_ in ("acl", "xcomp")]:
+                conjs = [y for y in inner.children if y.dep_ == "conj" and y.tag_ == "VB"
+                         and y.i not in excluded and not subjects(y)]
+                if not conjs or inner.tag_ != "VB":
+                    continue
+                for cj in conjs:
+                    cut = {t.i for t in inner.subtree} - {t.i for t in cj.subtree}
+                    keep_aux = {t.i for t in inner.children if t.dep_ == "aux"}
+                    toks = [t for t in verb.subtree if t.i not in excluded and
+                            (t.i not in cut or t.i in keep_aux)]
+                    if subjects(verb) and subjects(verb)[0].tag_ in ("WDT", "WP"):
+                        toks = [t for t in toks if t.i != subjects(verb)[0].i]
+                    replace = {}
+                    for s in subjects(verb):
+                        if s.lower_ in RESOLVABLE:
+                            resolved = self.subject_string(s, resolve_to)
+                            if resolved != s.text:
+                                replace[s.i] = resolved
+                    prefix = subject_text if not subjects(verb) or subjects(verb)[0].tag_ in ("WDT", "WP") else ""
+                    self.emit(toks, prefix or "", replace, speaker, extra_span=[t for t in cj.subtree][:1])
+                    excluded.update(t.i for t in cj.subtree)
+                    self._drop_connector(inner, cj, excluded)
+
+    @staticmethod
+    def _drop_connector(head, child, excluded: set):
+        """Remove the comma and conjunction that joined a detached clause to its head."""
+        doc = head.doc
+        i = child.left_edge.i - 1
+        while i > head.i and (doc[i].is_punct or doc[i].dep_ in ("cc", "preconj") or doc[i].lower_ in ("and", "but")):
+            excluded.add(i)
+            i -= 1
+
+    def emit(self, toks, prefix, replace, speaker, extra_span=None, verbal=False):
+        toks = sorted(toks, key=lambda t: t.i)
+        while toks and (toks[0].is_punct or toks[0].dep_ == "cc" or toks[0].lower_ in DISCOURSE
+                        or (toks[0].dep_ == "mark" and toks[0].lower_ in {"that", "whether"} | CLAUSE_MARKS)
+                        or (toks[0].lower_ in ("when", "where") and toks[0].dep_ == "advmod")
+                        or (toks[0].dep_ == "advmod" and toks[0].lower_ in DISCOURSE)):
+            toks.pop(0)
+        while toks and (toks[-1].is_punct and toks[-1].text not in ("?", "!", ")", "%")
+                        or toks[-1].dep_ in ("cc",)):
+            toks.pop()
+        if not toks:
+            return
+        span = list(toks) + list(extra_span or [])
+        self.pieces.append(Piece(tokens=toks, prefix=prefix, replace=replace, speaker=speaker,
+                                 span_tokens=span, direct=self.direct, verbal=verbal))

@@ -1,0 +1,86 @@
+"""Stage 5: check-worthiness. A logistic score over cheap lexical features, so both extractor paths
+score a claim identically; the weights were fitted on CLEF CheckThat! 2019 debate sentences
+(bench/extraction.py --fit-worthiness), and each feature doubles as a reason shown in the UI.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+FEATURES: dict[str, re.Pattern] = {
+    "number": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                         r"twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|"
+                         r"dozens?|half|double|triple|twice)\b", _I),
+    "quantity": re.compile(r"%|\bper ?cent\b|\$|£|€|\b(?:million|billion|trillion|dollars?|"
+                           r"jobs|tax(?:es)?|rate|budget|deficit|debt|percent)\b", _I),
+    "date": re.compile(rf"\b(?:{MONTHS}|{DAYS}|(?:19|20)\d\d|last (?:year|month|week)|years? ago|"
+                       r"decades?|since)\b"),
+    "comparison": re.compile(r"\b(?:more|less|fewer|most|least|largest|biggest|highest|lowest|"
+                             r"record|increase[sd]?|decrease[sd]?|rose|risen|fell|fallen|doubled|"
+                             r"tripled|cut|raised|grew|dropped|than|every|never|only|first|all)\b", _I),
+    "factual verb": re.compile(r"\b(?:is|are|was|were|has|had|have|did|voted|passed|signed|killed|"
+                               r"spent|cost|lost|won|created|approved|banned|funded|received|paid|"
+                               r"took|became|announced|reported|confirmed|seized|held)\b", _I),
+    "policy topic": re.compile(r"\b(?:tax|taxes|jobs?|unemployment|economy|trade|deficit|debt|"
+                               r"health ?care|insurance|obamacare|medicare|medicaid|social security|"
+                               r"immigra\w*|border|crime|murders?|police|guns?|nuclear|iran|isis|"
+                               r"military|troops|war|wages?|income|companies|oil|energy|climate|"
+                               r"education|schools?|college|percent|countries|country|china|mexico|"
+                               r"russia|syria|iraq)\b", _I),
+    "named entity": re.compile(r"(?<=[\w,;:] )(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -][A-Z][\w-]+)*"),
+    "opinion": re.compile(r"\b(?:think|believe|feel|hope|wish|love|hate|great|terrible|wonderful|"
+                          r"beautiful|amazing|disaster|horrible|incredible|fantastic|sad|proud|"
+                          r"should|ought|must|deserve|frankly|honestly|believe me|tremendous|"
+                          r"nice|bad|good|best|worst|stupid|smart|strong|weak)\b", _I),
+    "prediction": re.compile(r"\b(?:will|won't|going to|gonna|would|could|might|may|shall|plan to|"
+                             r"intends? to|expects? to)\b", _I),
+    "question": re.compile(r"\?\s*$"),
+    "call to action": re.compile(r"^(?:let's|let us|please|join|vote|support|sign|donate|"
+                                 r"imagine|look|go|get|come|thank)\b", _I),
+    "first person": re.compile(r"\b(?:I|I'm|I've|I'll|me|my|we|we're|we've|our|us)\b"),
+    "second person": re.compile(r"\b(?:you|your|you're|you've)\b", _I),
+    "short": re.compile(r"^\W*(?:\S+\W+){0,5}\S*\W*$"),
+}
+
+WEIGHTS: dict[str, float] = {
+    "bias": -1.6, "number": 1.1, "quantity": 0.9, "date": 0.6, "comparison": 0.5,
+    "factual verb": 0.6, "policy topic": 0.5, "named entity": 0.7, "opinion": -0.7,
+    "prediction": -0.6, "question": -1.2, "call to action": -1.0, "first person": -0.4,
+    "second person": -0.5, "short": -1.2,
+}
+
+
+@dataclass(frozen=True)
+class Worthiness:
+    """Score in 0..1 and the features that moved it, strongest first."""
+
+    score: float
+    reasons: tuple[str, ...]
+
+
+def feature_vector(text: str) -> dict[str, float]:
+    """1.0 for each feature the claim shows (names counted, capped at 2)."""
+    found = {}
+    for name, pattern in FEATURES.items():
+        if name == "named entity":
+            hits = len(pattern.findall(text))
+            if hits:
+                found[name] = min(hits, 2) / 2 + 0.5
+        elif pattern.search(text):
+            found[name] = 1.0
+    return found
+
+
+def score_claim(text: str) -> Worthiness:
+    """Logistic score of the claim's features; reasons list the features in order of their pull."""
+    features = feature_vector(text[:2000])
+    z = WEIGHTS["bias"] + sum(WEIGHTS.get(k, 0.0) * v for k, v in features.items())
+    score = 1.0 / (1.0 + math.exp(-z))
+    ranked = sorted(features, key=lambda k: -abs(WEIGHTS.get(k, 0.0) * features[k]))
+    reasons = tuple(k for k in ranked if abs(WEIGHTS.get(k, 0.0)) >= 0.15)
+    return Worthiness(round(score, 4), reasons)

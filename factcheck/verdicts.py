@@ -1,0 +1,185 @@
+"""Verdicts on the desk's rating scale: proposal, four-eyes sign-off, send-back and reuse."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from factcheck import audit, links
+from factcheck.concurrency import claim_version
+from factcheck.errors import InvalidInput, InvalidTransition, NotAllowed
+from factcheck.models import Claim, ClaimStatus, Rating, User, Verdict, VerdictState, utcnow
+from factcheck.permissions import can_research, can_sign_off, is_editor
+
+DEFAULT_SCALE = [
+    ("True", 5, "The claim is accurate and nothing significant is missing."),
+    ("Mostly true", 4, "Accurate but needs clarification or additional information."),
+    ("Half true", 3, "Partially accurate; leaves out important details or takes things out of context."),
+    ("Mostly false", 2, "Contains an element of truth but ignores facts that would give a different impression."),
+    ("False", 1, "The claim is not accurate."),
+    ("Misleading", 1, "Accurate facts presented in a way that gives a false impression."),
+    ("Unverifiable", 0, "Evidence available does not allow a conclusion."),
+]
+MAX_RATIONALE = 20_000
+
+
+def ensure_default_scale(session: Session) -> list[Rating]:
+    if session.exec(select(Rating).limit(1)).first() is None:
+        for pos, (name, value, desc) in enumerate(DEFAULT_SCALE):
+            session.add(Rating(name=name, value=value, position=pos, description=desc))
+        session.commit()
+    return scale(session)
+
+
+def scale(session: Session, include_inactive: bool = False) -> list[Rating]:
+    stmt = select(Rating).order_by(Rating.position, Rating.id)
+    if not include_inactive:
+        stmt = stmt.where(Rating.active == True)  # noqa: E712
+    return list(session.exec(stmt))
+
+
+def save_rating(*, session: Session, actor: User, name: str, value: float, description: str = "",
+                position: int | None = None, active: bool = True, rating: Rating | None = None) -> Rating:
+    if actor.role != "admin":
+        raise NotAllowed("Only an admin changes the rating scale.")
+    name = " ".join((name or "").split())
+    if not name or len(name) > 80:
+        raise InvalidInput("A rating needs a name of at most 80 characters.")
+    clash = session.exec(select(Rating).where(Rating.name == name)).first()
+    if clash is not None and (rating is None or clash.id != rating.id):
+        raise InvalidInput(f"There is already a rating named {name!r}.")
+    rating = rating or Rating(name=name, value=value)
+    changes = audit.diff(rating, {"name": name, "value": float(value), "description": description, "active": active})
+    rating.name, rating.value, rating.description, rating.active = name, float(value), description, active
+    if position is not None:
+        rating.position = position
+    elif rating.id is None:
+        rating.position = len(scale(session, include_inactive=True))
+    session.add(rating)
+    session.flush()
+    audit.record(session, actor, "rating.save", rating, changes)
+    session.commit()
+    return rating
+
+
+def current_verdict(session: Session, claim_id: int) -> Verdict | None:
+    """The latest verdict that was not sent back."""
+    stmt = (select(Verdict).where(Verdict.claim_id == claim_id, Verdict.state != VerdictState.SENT_BACK)
+            .order_by(Verdict.given_at.desc(), Verdict.id.desc()))
+    return session.exec(stmt).first()
+
+
+def verdicts_for(session: Session, claim_id: int) -> list[Verdict]:
+    return list(session.exec(select(Verdict).where(Verdict.claim_id == claim_id).order_by(Verdict.id)))
+
+
+def propose_verdict(*, session: Session, actor: User, claim: Claim, rating_id: int, rationale: str,
+                    reused_from: Verdict | None = None, expected_version: int | None = None) -> Verdict:
+    if not can_research(actor, claim):
+        raise NotAllowed("Verdicts are proposed by the claim's assignee (or an editor) while it is in research.")
+    rating = session.get(Rating, rating_id)
+    if rating is None or not rating.active:
+        raise InvalidInput("Choose a rating from the desk's scale.")
+    rationale = (rationale or "").strip()
+    if len(rationale) < 10:
+        raise InvalidInput("Give a rationale of at least a sentence.")
+    if len(rationale) > MAX_RATIONALE:
+        raise InvalidInput(f"The rationale is at most {MAX_RATIONALE:,} characters.")
+    claim_version(session, claim, expected_version)
+    verdict = Verdict(claim_id=claim.id, rating_id=rating.id, rationale=rationale, given_by_id=actor.id,
+                      reused_from_id=reused_from.id if reused_from else None)
+    session.add(verdict)
+    claim.status, claim.updated_at = ClaimStatus.VERDICT_PROPOSED, utcnow()
+    session.add(claim)
+    session.flush()
+    audit.record(session, actor, "verdict.propose", verdict,
+                 {"rating": rating.name, "rationale": rationale, "reused_from": verdict.reused_from_id})
+    session.commit()
+    return verdict
+
+
+def sign_off(*, session: Session, actor: User, claim: Claim, verdict: Verdict) -> Verdict:
+    _check_pending(claim, verdict)
+    if not is_editor(actor):
+        raise NotAllowed("Only an editor signs off verdicts.")
+    if not can_sign_off(actor, verdict):
+        raise NotAllowed("Four eyes: a verdict is signed off by an editor other than the one who proposed it.")
+    previous = _published(session, claim.id)
+    claim_version(session, verdict, None)
+    verdict.state, verdict.signed_off_by_id, verdict.signed_off_at = VerdictState.SIGNED_OFF, actor.id, utcnow()
+    claim.status, claim.updated_at, claim.rereview_reason = ClaimStatus.SIGNED_OFF, utcnow(), None
+    session.add_all([verdict, claim])
+    rating = session.get(Rating, verdict.rating_id)
+    audit.record(session, actor, "verdict.sign_off", verdict, {"rating": rating.name})
+    if previous is not None and previous.rating_id != verdict.rating_id:
+        _flag_linked_for_rereview(session, actor, claim, rating)
+    session.commit()
+    return verdict
+
+
+def send_back(*, session: Session, actor: User, claim: Claim, verdict: Verdict, reason: str) -> Verdict:
+    _check_pending(claim, verdict)
+    if not is_editor(actor):
+        raise NotAllowed("Only an editor sends a verdict back.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the verdict goes back.")
+    claim_version(session, verdict, None)
+    verdict.state, verdict.sent_back_reason = VerdictState.SENT_BACK, reason
+    claim.status, claim.updated_at = ClaimStatus.IN_RESEARCH, utcnow()
+    session.add_all([verdict, claim])
+    audit.record(session, actor, "verdict.send_back", verdict, {"reason": reason})
+    session.commit()
+    return verdict
+
+
+def _check_pending(claim: Claim, verdict: Verdict) -> None:
+    if verdict.claim_id != claim.id:
+        raise InvalidInput("That verdict belongs to another claim.")
+    if verdict.state != VerdictState.PROPOSED or claim.status != ClaimStatus.VERDICT_PROPOSED:
+        raise InvalidTransition("Only a proposed verdict can be signed off or sent back.")
+
+
+def _published(session: Session, claim_id: int) -> Verdict | None:
+    stmt = (select(Verdict).where(Verdict.claim_id == claim_id, Verdict.state == VerdictState.SIGNED_OFF)
+            .order_by(Verdict.signed_off_at.desc(), Verdict.id.desc()))
+    return session.exec(stmt).first()
+
+
+def _flag_linked_for_rereview(session: Session, actor: User, claim: Claim, rating: Rating) -> None:
+    """A changed verdict is not copied onto linked claims: they wait in the re-review queue."""
+    for other in links.cluster_of(session, claim):
+        if other.id == claim.id:
+            continue
+        other.rereview_reason = f"The verdict of linked claim #{claim.id} changed to {rating.name}."
+        session.add(other)
+        audit.record(session, actor, "claim.rereview", other, {"because_of": claim.id, "rating": rating.name})
+
+
+def published_verdict(session: Session, claim_id: int) -> Verdict | None:
+    return _published(session, claim_id)
+
+
+def prior_verdicts(session: Session, claim: Claim) -> list[tuple[Claim, Verdict]]:
+    """Signed-off verdicts of linked claims (suggested links too): research already done elsewhere."""
+    found = []
+    for _link, other in links.links_of(session, claim.id):
+        verdict = _published(session, other.id)
+        if verdict is not None:
+            found.append((other, verdict))
+    return found
+
+
+def reuse_verdict(*, session: Session, actor: User, claim: Claim, source: Verdict) -> Verdict:
+    """Propose a linked claim's published verdict for this claim, keeping where it came from."""
+    if source.state != VerdictState.SIGNED_OFF:
+        raise InvalidInput("Only a signed-off verdict can be reused.")
+    linked = {other.id for _l, other in links.links_of(session, claim.id, links.SAME_CLAIM_STATES)}
+    if source.claim_id not in linked:
+        raise InvalidInput("Confirm the link to that claim before reusing its verdict.")
+    rationale = f"{source.rationale}\n\n(Reused from the verdict on claim #{source.claim_id}.)"
+    return propose_verdict(session=session, actor=actor, claim=claim, rating_id=source.rating_id,
+                           rationale=rationale, reused_from=source)
+
+
+def rating_name(session: Session, verdict: Verdict) -> str | None:
+    rating = session.get(Rating, verdict.rating_id)
+    return rating.name if rating else None

@@ -1,0 +1,148 @@
+"""The claim queue and claim page: triage, assignment, edits, links."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from factcheck import claims, links, users, workflow
+from factcheck.db import get_session
+from factcheck.dossier import dossier
+from factcheck.errors import InvalidInput
+from factcheck.forms import (AddClaimForm, AssignForm, EditClaimForm, LinkDecisionForm, LinkForm, MergeForm, SplitForm,
+                             StatusForm, WorthinessForm)
+from factcheck.models import Claim, ClaimLink, User
+from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
+from factcheck.views.common import require_valid
+from factcheck import forms as forms_for
+
+bp = Blueprint("claims", __name__, url_prefix="/claims")
+
+
+@role_required(*ANY_ROLE)
+def home():
+    return redirect(url_for("claims.queue"))
+
+
+@bp.route("/")
+@role_required(*ANY_ROLE)
+def queue():
+    status, mine, rereview = request.args.get("status") or None, bool(request.args.get("mine")), bool(request.args.get("rereview"))
+    found = workflow.queue(session=get_session(), actor=current_user, status=status, mine=mine, rereview=rereview)
+    return render_template("claims/queue.html", claims=found, status=status, mine=mine, rereview=rereview,
+                           bulk_form=forms_for.bulk_form(get_session()))
+
+
+@bp.route("/<int:claim_id>")
+@role_required(*ANY_ROLE)
+def detail(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    data = dossier(get_session(), current_user, claim)
+    return render_template("claims/detail.html", d=data, claim=claim, forms=forms_for.claim_forms(get_session(), current_user, claim))
+
+
+def _back(claim: Claim, message: str, category: str = "success"):
+    flash(message, category)
+    return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
+@bp.route("/<int:claim_id>/status", methods=["POST"])
+@role_required(*ANY_ROLE)
+def status(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    form = StatusForm()
+    require_valid(form)
+    workflow.change_status(session=get_session(), actor=current_user, claim=claim, status=form.status.data,
+                           reason=form.reason.data or "", expected_version=form.expected_version())
+    return _back(claim, f"Claim is now {form.status.data.replace('_', ' ')}.")
+
+
+@bp.route("/<int:claim_id>/assign", methods=["POST"])
+@role_required(*ANY_ROLE)
+def assign(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    form = AssignForm()
+    form.assignee.choices = forms_for.assignee_choices(get_session())
+    require_valid(form)
+    assignee = users.get_user(session=get_session(), username=form.assignee.data) if form.assignee.data else None
+    workflow.assign(session=get_session(), actor=current_user, claim=claim, assignee=assignee,
+                    expected_version=form.expected_version())
+    return _back(claim, f"Assigned to {assignee.username}." if assignee else "Unassigned.")
+
+
+@bp.route("/<int:claim_id>/edit", methods=["POST"])
+@role_required(*ANY_ROLE)
+def edit(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    form = EditClaimForm()
+    require_valid(form)
+    claims.edit_claim(session=get_session(), actor=current_user, claim=claim, text=form.text.data,
+                      speaker=form.speaker.data, expected_version=form.expected_version())
+    return _back(claim, "Claim saved.")
+
+
+@bp.route("/<int:claim_id>/worthiness", methods=["POST"])
+@role_required(*ANY_ROLE)
+def worthiness(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    form = WorthinessForm()
+    require_valid(form)
+    worthy = {"yes": True, "no": False}.get(form.worthy.data)
+    claims.set_worthiness(session=get_session(), actor=current_user, claim=claim, worthy=worthy)
+    return _back(claim, "Check-worthiness updated.")
+
+
+@bp.route("/<int:claim_id>/split", methods=["POST"])
+@role_required(*ANY_ROLE)
+def split(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    form = SplitForm()
+    require_valid(form)
+    parts = claims.split_claim(session=get_session(), actor=current_user, claim=claim, parts=form.parts.data.splitlines())
+    flash(f"Split into {len(parts)} claims.", "success")
+    return redirect(url_for("articles.detail", article_id=claim.article_id))
+
+
+@bp.route("/<int:claim_id>/merge", methods=["POST"])
+@role_required(*ANY_ROLE)
+def merge(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    form = MergeForm()
+    require_valid(form)
+    others = [load_or_404(Claim, i) for i in forms_for.parse_ids(form.others.data)]
+    claims.merge_claims(session=get_session(), actor=current_user, keep=claim, others=others)
+    return _back(claim, f"Merged {len(others)} claim(s) into this one.")
+
+
+@bp.route("/<int:claim_id>/links", methods=["POST"])
+@role_required(*ANY_ROLE)
+def link(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    form = LinkForm()
+    require_valid(form)
+    links.link_manually(session=get_session(), actor=current_user, claim=claim, other=load_or_404(Claim, form.other.data))
+    return _back(claim, "Linked as the same claim.")
+
+
+@bp.route("/<int:claim_id>/links/<int:link_id>", methods=["POST"])
+@role_required(*ANY_ROLE)
+def decide_link(claim_id: int, link_id: int):
+    claim, link = load_or_404(Claim, claim_id), load_or_404(ClaimLink, link_id)
+    form = LinkDecisionForm()
+    if not form.validate_on_submit() or claim.id not in (link.claim_a_id, link.claim_b_id):
+        raise InvalidInput("That link does not belong to this claim.")
+    links.decide_link(session=get_session(), actor=current_user, link=link, state=form.decision.data)
+    return _back(claim, f"Link {form.decision.data}.")
+
+
+@bp.route("/bulk", methods=["POST"])
+@role_required(*EDITORS)
+def bulk():
+    form = forms_for.bulk_form(get_session())
+    if not form.validate_on_submit():
+        raise InvalidInput("Choose claims and an action.")
+    chosen = [load_or_404(Claim, i) for i in form.claim_ids.data]
+    assignee = load_or_404(User, int(form.assignee.data)) if form.assignee.data else None
+    result = workflow.bulk(session=get_session(), actor=current_user, claims=chosen, action=form.action.data,
+                           status=form.status.data or None, assignee=assignee)
+    flash(f"{len(result.done)} claim(s) changed.", "success")
+    for cid, reason in result.refused.items():
+        flash(f"Claim #{cid} refused: {reason}", "error")
+    return redirect(url_for("claims.queue"))

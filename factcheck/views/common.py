@@ -1,0 +1,32 @@
+"""Small helpers every blueprint uses to stay thin."""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from flask import current_app, flash, render_template
+
+from factcheck.errors import InvalidInput
+from factcheck.links import MatchSettings
+
+
+def match_settings() -> MatchSettings:
+    cfg = current_app.config
+    return MatchSettings(suggest=cfg["MATCH_SUGGEST_THRESHOLD"], auto=cfg["MATCH_AUTO_THRESHOLD"])
+
+
+def as_datetime(day) -> datetime | None:
+    return datetime.combine(day, time(12), timezone.utc) if day else None
+
+
+def form_failed(template: str, form, message: str, status: int = 400, **context):
+    """Re-render a form with the domain's reason as a form-level error."""
+    flash(message, "error")
+    return render_template(template, form=form, **context), status
+
+
+def require_valid(form) -> None:
+    """A failed POST form becomes a 400 naming each field's problem."""
+    if not form.validate_on_submit():
+        errors = "; ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" if hasattr(form, k) else " ".join(v)
+                           for k, v in form.errors.items())
+        raise InvalidInput(errors or "The form was incomplete.")

@@ -1,0 +1,121 @@
+"""Claim status: who may move a claim where, and the assignments that go with it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from factcheck import audit
+from factcheck.concurrency import claim_version
+from factcheck.errors import InvalidInput, InvalidTransition, NotAllowed
+from factcheck.models import Claim, ClaimStatus, Role, User, utcnow
+from factcheck.permissions import is_editor
+
+S = ClaimStatus
+# Moves a person makes with the status buttons; verdict moves live in verdicts.py.
+MANUAL_MOVES = {
+    S.NEW: {S.TRIAGED, S.DISMISSED},
+    S.TRIAGED: {S.DISMISSED, S.NEW},
+    S.DISMISSED: {S.NEW, S.TRIAGED},
+    S.IN_RESEARCH: {S.TRIAGED, S.DISMISSED},
+    S.SIGNED_OFF: {S.IN_RESEARCH},
+}
+EDITOR_ONLY = {(S.IN_RESEARCH, S.TRIAGED), (S.IN_RESEARCH, S.DISMISSED), (S.SIGNED_OFF, S.IN_RESEARCH)}
+
+
+def allowed_moves(actor: User, claim: Claim) -> list[ClaimStatus]:
+    current = ClaimStatus(claim.status)
+    return sorted((t for t in MANUAL_MOVES.get(current, ()) if is_editor(actor) or (current, t) not in EDITOR_ONLY),
+                  key=list(ClaimStatus).index)
+
+
+def change_status(*, session: Session, actor: User, claim: Claim, status: ClaimStatus | str,
+                  reason: str = "", expected_version: int | None = None, commit: bool = True) -> Claim:
+    try:
+        target = ClaimStatus(status)
+    except ValueError:
+        raise InvalidInput(f"Unknown status {status!r}.") from None
+    current = ClaimStatus(claim.status)
+    if target not in MANUAL_MOVES.get(current, ()):
+        raise InvalidTransition(f"A claim that is {current.label} cannot be moved to {target.label}.")
+    if (current, target) in EDITOR_ONLY and not is_editor(actor):
+        raise NotAllowed(f"Only an editor can move a claim from {current.label} to {target.label}.")
+    if current == S.SIGNED_OFF and not reason.strip():
+        raise InvalidInput("Say why a published claim is reopened.")
+    claim_version(session, claim, expected_version)
+    changes = {"status": [current.value, target.value]}
+    if reason:
+        changes["reason"] = reason
+    if target in (S.NEW, S.TRIAGED, S.DISMISSED) and claim.assignee_id:
+        changes["assignee_id"] = [claim.assignee_id, None]
+        claim.assignee_id = None
+    claim.status, claim.updated_at = target, utcnow()
+    session.add(claim)
+    audit.record(session, actor, "claim.status", claim, changes)
+    if commit:
+        session.commit()
+    return claim
+
+
+def assign(*, session: Session, actor: User, claim: Claim, assignee: User | None,
+           expected_version: int | None = None, commit: bool = True) -> Claim:
+    """Editors assign anyone; a reviewer can take an unassigned claim for themselves."""
+    if assignee is not None and (not assignee.active or assignee.role not in (Role.REVIEWER, Role.EDITOR, Role.ADMIN)):
+        raise InvalidInput("Claims can be assigned to active desk members only.")
+    if not is_editor(actor):
+        if assignee is None or assignee.id != actor.id or claim.assignee_id not in (None, actor.id):
+            raise NotAllowed("Reviewers can only take unassigned claims for themselves.")
+    current = ClaimStatus(claim.status)
+    if current not in (S.NEW, S.TRIAGED, S.IN_RESEARCH):
+        raise InvalidTransition(f"A claim that is {current.label} cannot be assigned.")
+    claim_version(session, claim, expected_version)
+    changes = audit.diff(claim, {"assignee_id": assignee.id if assignee else None})
+    claim.assignee_id = assignee.id if assignee else None
+    new_status = S.IN_RESEARCH if assignee else S.TRIAGED
+    if new_status != current:
+        changes["status"] = [current.value, new_status.value]
+    claim.status, claim.updated_at = new_status, utcnow()
+    session.add(claim)
+    audit.record(session, actor, "claim.assign", claim,
+                 {**changes, "assignee": assignee.username if assignee else None})
+    if commit:
+        session.commit()
+    return claim
+
+
+@dataclass
+class BulkResult:
+    done: list[int]
+    refused: dict[int, str]
+
+
+def bulk(*, session: Session, actor: User, claims: list[Claim], action: str, status: str | None = None,
+         assignee: User | None = None) -> BulkResult:
+    """Apply one action to many claims: each succeeds or is refused on its own, with a reason."""
+    result = BulkResult([], {})
+    for claim in claims:
+        try:
+            if action == "assign":
+                assign(session=session, actor=actor, claim=claim, assignee=assignee)
+            elif action in ("status", "dismiss"):
+                change_status(session=session, actor=actor, claim=claim,
+                              status=S.DISMISSED if action == "dismiss" else status)
+            else:
+                raise InvalidInput(f"Unknown bulk action {action!r}.")
+            result.done.append(claim.id)
+        except (InvalidInput, InvalidTransition, NotAllowed) as exc:
+            session.rollback()
+            result.refused[claim.id] = exc.message
+    return result
+
+
+def queue(*, session: Session, actor: User, status: str | None = None, mine: bool = False,
+          rereview: bool = False, limit: int = 200) -> list[Claim]:
+    stmt = select(Claim).where(Claim.merged_into_id == None)  # noqa: E711
+    if status:
+        stmt = stmt.where(Claim.status == ClaimStatus(status))
+    if mine:
+        stmt = stmt.where(Claim.assignee_id == actor.id)
+    if rereview:
+        stmt = stmt.where(Claim.rereview_reason != None)  # noqa: E711
+    return list(session.exec(stmt.order_by(Claim.checkworthiness.desc(), Claim.id).limit(limit)))

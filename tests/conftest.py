@@ -1,0 +1,115 @@
+"""flaskr-style fixtures: app, client, runner, session, auth; a fresh database for every test.
+
+SQLite by default (a file per test). With DATABASE_URL pointing at PostgreSQL the same tests run
+there: the schema is created once per run and every table is emptied before each test.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlmodel import Session, SQLModel
+
+from factcheck import claim_index, create_app, db, verdicts
+from factcheck.models import Role
+from tests import factories
+
+PG_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def pg_engine():
+    if not PG_URL:
+        yield None
+        return
+    engine = db.make_engine(PG_URL)
+    SQLModel.metadata.drop_all(engine)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, pg_engine):
+    if pg_engine is None:
+        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+        db.create_all(db.make_engine(url))
+        return url
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with pg_engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return PG_URL
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    claim_index.forget(str(db.make_engine(database_url).url))
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
+                      "WTF_CSRF_ENABLED": True, "INDEX_DIR": str(tmp_path / "index")})
+    with app.app_context():
+        with Session(db.get_engine(app)) as s:
+            verdicts.ensure_default_scale(s)
+    yield app
+    db.get_engine(app).dispose()
+
+
+@pytest.fixture
+def session(app):
+    with Session(db.get_engine(app), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client, session):
+        self.client = client
+        self.session = session
+        self.users = {}
+
+    def user(self, role: Role | str = Role.REVIEWER, name: str | None = None):
+        role = Role(role)
+        key = name or role.value
+        if key not in self.users:
+            self.users[key] = factories.make_user(self.session, role, username=key)
+        return self.users[key]
+
+    def login(self, role: Role | str = Role.REVIEWER, name: str | None = None):
+        user = self.user(role, name)
+        page = self.client.get("/login")
+        response = self.client.post("/login", data={"username": user.username, "password": factories.PASSWORD,
+                                                     "csrf_token": token_in(page.get_data(as_text=True))})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    def logout(self):
+        return self.post("/logout")
+
+    def csrf(self) -> str:
+        return token_in(self.client.get("/login").get_data(as_text=True))
+
+    def post(self, url, data=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf())
+        return self.client.post(url, data=data, **kw)
+
+
+def token_in(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def auth(client, session):
+    return AuthActions(client, session)

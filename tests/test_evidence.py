@@ -1,0 +1,45 @@
+import pytest
+
+from factcheck import audit, evidence
+from factcheck.errors import InvalidInput, NotAllowed
+from factcheck.models import ClaimStatus, Role
+from tests.factories import make_claim, make_user
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "example.org/page", "http://",
+                                 "https://exa mple.org", "data:text/html,<b>x</b>", "x" * 2001])
+def test_only_absolute_http_urls(url):
+    with pytest.raises(InvalidInput):
+        evidence.clean_url(url)
+
+
+def test_add_and_remove_evidence_is_audited(session):
+    reviewer = make_user(session)
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
+    item = evidence.add_evidence(session=session, actor=reviewer, claim=claim, url="https://stats.example.org/t1",
+                                 stance="refutes", quote="  Spending was $1.2m.  ")
+    assert item.quote == "Spending was $1.2m." and [e.id for e in evidence.evidence_for(session, claim.id)] == [item.id]
+    evidence.remove_evidence(session=session, actor=reviewer, claim=claim, item=item)
+    assert evidence.evidence_for(session, claim.id) == []
+    actions = [e.action for e in audit.history(session, claim.id)]
+    assert actions == ["evidence.add", "evidence.remove"]
+
+
+def test_evidence_belongs_to_the_assignee(session):
+    reviewer, other, editor = make_user(session), make_user(session), make_user(session, Role.EDITOR)
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
+    with pytest.raises(NotAllowed):
+        evidence.add_evidence(session=session, actor=other, claim=claim, url="https://a.example/", stance="context")
+    item = evidence.add_evidence(session=session, actor=editor, claim=claim, url="https://a.example/", stance="context")
+    with pytest.raises(NotAllowed):
+        evidence.remove_evidence(session=session, actor=reviewer, claim=claim, item=item)
+
+
+def test_evidence_needs_research_status_and_a_known_stance(session):
+    reviewer = make_user(session)
+    new_claim = make_claim(session, assignee=reviewer)
+    with pytest.raises(NotAllowed):
+        evidence.add_evidence(session=session, actor=reviewer, claim=new_claim, url="https://a.example/", stance="refutes")
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
+    with pytest.raises(InvalidInput, match="Stance"):
+        evidence.add_evidence(session=session, actor=reviewer, claim=claim, url="https://a.example/", stance="maybe")

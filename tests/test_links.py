@@ -1,0 +1,65 @@
+import pytest
+
+from factcheck import links
+from factcheck.claim_index import current_index
+from factcheck.errors import InvalidInput
+from factcheck.models import ClaimLink, LinkState, Role
+from tests.factories import make_article, make_claim, make_user
+
+
+def test_similar_claims_of_other_articles_become_suggestions(session):
+    reviewer = make_user(session)
+    old = make_claim(session, make_article(session, outlet="Herald"),
+                     text="The repairs to the Harbour Street bridge will cost the city $2.6 million.")
+    same_article = make_claim(session, make_article(session, outlet="Courier"),
+                              text="Repairs to the Harbour Street bridge will cost the city $2.6 million in total.")
+    index = current_index(session)
+    new = make_claim(session, make_article(session, outlet="Gazette"),
+                     text="Harbour Street bridge repairs will cost the city $2.6 million.")
+    made = links.suggest_links(session=session, actor=reviewer, claims=[new], index=index)
+    session.commit()
+    partners = {l.other(new.id) for l in made}
+    assert partners == {old.id, same_article.id}
+    assert all(l.score >= 70 for l in made)
+
+
+def test_flagged_pairs_are_never_auto_confirmed(session):
+    old = make_claim(session, make_article(session), text="Councillor Osei said he warned the council about the supports in 2016.")
+    index = current_index(session)
+    new = make_claim(session, make_article(session), text="Councillor Osei said he warned the council about the supports in 2015.")
+    made = links.suggest_links(session=session, actor=None, claims=[new], index=index,
+                               settings=links.MatchSettings(suggest=60, auto=80))
+    assert len(made) == 1 and made[0].other(new.id) == old.id
+    assert made[0].state == LinkState.SUGGESTED and made[0].flags
+
+
+def test_near_identical_long_claims_auto_confirm(session):
+    make_claim(session, make_article(session), text="Roughly 14,000 vehicles cross the Harbour Street bridge every day.")
+    index = current_index(session)
+    new = make_claim(session, make_article(session), text="Roughly 14,000 vehicles cross the Harbour Street bridge every day")
+    made = links.suggest_links(session=session, actor=None, claims=[new], index=index)
+    assert [l.state for l in made] == [LinkState.AUTO_CONFIRMED]
+
+
+def test_rejection_is_remembered(session):
+    reviewer = make_user(session)
+    make_claim(session, make_article(session), text="The bridge opened in 1962 and carries heavy traffic.")
+    new = make_claim(session, make_article(session), text="The bridge opened in 1962 and carries heavy traffic daily.")
+    [link] = links.suggest_links(session=session, actor=reviewer, claims=[new], index=current_index(session))
+    session.commit()
+    links.decide_link(session=session, actor=reviewer, link=link, state="rejected")
+    again = links.suggest_links(session=session, actor=reviewer, claims=[new], index=current_index(session))
+    assert again == []
+    assert session.get(ClaimLink, link.id).state == LinkState.REJECTED
+    with pytest.raises(InvalidInput):
+        links.decide_link(session=session, actor=reviewer, link=link, state="suggested")
+
+
+def test_confirmed_links_form_clusters_oldest_first(session):
+    editor = make_user(session, Role.EDITOR)
+    a, b, c = (make_claim(session, make_article(session), text=f"Claim {n} about the bridge.") for n in "abc")
+    links.link_manually(session=session, actor=editor, claim=a, other=b)
+    links.link_manually(session=session, actor=editor, claim=c, other=b)
+    assert [x.id for x in links.cluster_of(session, c)] == [a.id, b.id, c.id]
+    with pytest.raises(InvalidInput):
+        links.link_manually(session=session, actor=editor, claim=a, other=a)

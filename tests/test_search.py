@@ -1,0 +1,70 @@
+from datetime import datetime, timezone
+
+from factcheck import search
+from factcheck.claim_index import current_index
+from factcheck.models import ClaimStatus, Role
+from tests.factories import make_article, make_claim, make_published_verdict, make_user
+
+
+def seed(session):
+    herald = make_article(session, outlet="Herald", published_at=datetime(2026, 10, 14, tzinfo=timezone.utc))
+    courier = make_article(session, outlet="Courier", published_at=datetime(2026, 11, 2, tzinfo=timezone.utc))
+    a = make_claim(session, herald, text="Bashar al-Assad fled Damascus after the rebel offensive.", speaker="Reuters")
+    b = make_claim(session, courier, text="The harbour bridge repairs will cost $2.6 million.", speaker="Mayor Elena Ruiz",
+                   status=ClaimStatus.TRIAGED)
+    c = make_claim(session, courier, text="Unemployment fell to 4.1 percent in September.")
+    return a, b, c
+
+
+def test_misspelt_query_finds_the_claim_first(session):
+    a, _, _ = seed(session)
+    page = search.search_claims(session=session, query="Asad fleed Damscus")
+    assert page.hits and page.hits[0].claim.id == a.id and page.hits[0].score > 50
+
+
+def test_filters_narrow_results(session):
+    a, b, c = seed(session)
+    assert [h.claim.id for h in search.search_claims(session=session, filters=search.Filters(outlet="courier")).hits] \
+        in ([c.id, b.id], [b.id, c.id])
+    assert [h.claim.id for h in search.search_claims(session=session, filters=search.Filters(status="triaged")).hits] == [b.id]
+    assert [h.claim.id for h in search.search_claims(session=session, filters=search.Filters(speaker="ruiz")).hits] == [b.id]
+    dated = search.Filters(date_to=datetime(2026, 10, 31).date())
+    assert [h.claim.id for h in search.search_claims(session=session, filters=dated).hits] == [a.id]
+
+
+def test_verdict_filter_and_shown_verdict(session):
+    a, b, _ = seed(session)
+    make_published_verdict(session, b, make_user(session), make_user(session, Role.EDITOR), "Mostly true")
+    page = search.search_claims(session=session, query="bridge repairs", filters=search.Filters(verdict="Mostly true"))
+    assert [(h.claim.id, h.verdict) for h in page.hits] == [(b.id, "Mostly true")]
+
+
+def test_like_wildcards_are_literal(session):
+    seed(session)
+    assert search.search_claims(session=session, filters=search.Filters(speaker="%")).total == 0
+    assert search.search_claims(session=session, filters=search.Filters(speaker="_")).total == 0
+
+
+def test_absurd_queries_get_an_answer(session):
+    seed(session)
+    page = search.search_claims(session=session, query="?!.,;:")
+    assert page.notice and "no letters" in page.notice and page.total == 3
+    page = search.search_claims(session=session, query="bridge " * 2000)
+    assert page.notice and "cut" in page.notice
+
+
+def test_edit_reaches_the_index_through_the_change_log(session):
+    from factcheck import claims
+    a, _, _ = seed(session)
+    current_index(session)
+    editor = make_user(session, Role.EDITOR)
+    claims.edit_claim(session=session, actor=editor, claim=a, text="The zoo welcomed three penguin chicks.", speaker=None)
+    hits = search.search_claims(session=session, query="penguin chicks zoo").hits
+    assert hits and hits[0].claim.id == a.id
+    assert all(h.claim.id != a.id for h in search.search_claims(session=session, query="Assad fled Damascus").hits)
+
+
+def test_highlight_marks_fuzzy_word_matches():
+    pieces = search.highlight("Assad fled Damascus.", ["damscus", "fled"])
+    assert [t for t, hit in pieces if hit] == ["fled", "Damascus"]
+    assert "".join(t for t, _ in pieces) == "Assad fled Damascus."

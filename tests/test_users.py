@@ -1,0 +1,38 @@
+import pytest
+
+from factcheck import users
+from factcheck.errors import InvalidInput
+from factcheck.models import Role
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.mark.parametrize("password", ["short", "password1234", "aaaaaaaaaaaaaaaa", "x" * 257, "alice-secret-1234"])
+def test_weak_passwords_are_refused(session, password):
+    with pytest.raises(InvalidInput):
+        users.create_user(session=session, actor=None, username="alice", password=password, role="reviewer")
+
+
+def test_passwords_are_hashed_and_authenticate(session):
+    user = make_user(session, Role.EDITOR, username="bob")
+    assert PASSWORD not in user.password_hash
+    assert users.authenticate(session=session, username="bob", password=PASSWORD).id == user.id
+    assert users.authenticate(session=session, username="bob", password="wrong password here") is None
+    assert users.authenticate(session=session, username="nobody", password=PASSWORD) is None
+
+
+def test_duplicate_and_bad_usernames(session):
+    make_user(session, username="carol")
+    with pytest.raises(InvalidInput, match="exists"):
+        make_user(session, username="carol")
+    with pytest.raises(InvalidInput, match="Username"):
+        make_user(session, username="<script>")
+
+
+def test_deactivation_ends_sessions_and_login(session):
+    admin, user = make_user(session, Role.ADMIN), make_user(session, username="dave")
+    epoch = user.session_epoch
+    users.update_user(session=session, actor=admin, user=user, active=False)
+    assert user.session_epoch == epoch + 1
+    assert users.authenticate(session=session, username="dave", password=PASSWORD) is None
+    with pytest.raises(InvalidInput):
+        users.update_user(session=session, actor=admin, user=admin, active=False)

@@ -1,0 +1,119 @@
+import pytest
+
+from factcheck import verdicts, workflow
+from factcheck.errors import InvalidInput, NotAllowed
+from factcheck.models import ClaimLink, ClaimStatus, LinkState, Role, VerdictState
+from tests.factories import make_claim, make_published_verdict, make_user, rating
+
+
+@pytest.fixture
+def desk(session):
+    return {"reviewer": make_user(session), "editor": make_user(session, Role.EDITOR),
+            "editor2": make_user(session, Role.EDITOR)}
+
+
+def researched_claim(session, desk, **kw):
+    return make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=desk["reviewer"], **kw)
+
+
+def test_propose_and_sign_off_by_another_editor(session, desk):
+    claim = researched_claim(session, desk)
+    v = verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim,
+                                 rating_id=rating(session, "Mostly false").id, rationale="The budget shows $1.2 million.")
+    assert claim.status == ClaimStatus.VERDICT_PROPOSED
+    verdicts.sign_off(session=session, actor=desk["editor"], claim=claim, verdict=v)
+    assert v.state == VerdictState.SIGNED_OFF and v.signed_off_by_id == desk["editor"].id
+    assert claim.status == ClaimStatus.SIGNED_OFF
+
+
+def test_four_eyes_the_proposer_cannot_sign_off(session, desk):
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=desk["editor"])
+    v = verdicts.propose_verdict(session=session, actor=desk["editor"], claim=claim,
+                                 rating_id=rating(session).id, rationale="Contradicted by the records.")
+    with pytest.raises(NotAllowed, match="Four eyes"):
+        verdicts.sign_off(session=session, actor=desk["editor"], claim=claim, verdict=v)
+    with pytest.raises(NotAllowed):
+        verdicts.sign_off(session=session, actor=desk["reviewer"], claim=claim, verdict=v)
+    verdicts.sign_off(session=session, actor=desk["editor2"], claim=claim, verdict=v)
+    assert claim.status == ClaimStatus.SIGNED_OFF
+
+
+def test_send_back_returns_claim_to_research_with_reason(session, desk):
+    claim = researched_claim(session, desk)
+    v = verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim,
+                                 rating_id=rating(session).id, rationale="Contradicted by the records.")
+    with pytest.raises(InvalidInput):
+        verdicts.send_back(session=session, actor=desk["editor"], claim=claim, verdict=v, reason=" ")
+    verdicts.send_back(session=session, actor=desk["editor"], claim=claim, verdict=v, reason="Cite the budget line.")
+    assert claim.status == ClaimStatus.IN_RESEARCH and v.state == VerdictState.SENT_BACK
+    assert verdicts.current_verdict(session, claim.id) is None
+
+
+def test_only_the_assignee_or_an_editor_proposes(session, desk):
+    other = make_user(session)
+    claim = researched_claim(session, desk)
+    with pytest.raises(NotAllowed):
+        verdicts.propose_verdict(session=session, actor=other, claim=claim, rating_id=rating(session).id,
+                                 rationale="I was not assigned this.")
+
+
+def test_rationale_and_rating_are_checked(session, desk):
+    claim = researched_claim(session, desk)
+    with pytest.raises(InvalidInput, match="rationale"):
+        verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim, rating_id=rating(session).id,
+                                 rationale="no")
+    with pytest.raises(InvalidInput, match="scale"):
+        verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim, rating_id=999,
+                                 rationale="A long enough rationale.")
+
+
+def confirmed_pair(session, desk):
+    first = make_claim(session, text="The bridge repairs cost $2.6 million.")
+    second = researched_claim(session, desk, text="Bridge repairs will cost the city $2.6 million.")
+    link = ClaimLink(claim_a_id=first.id, claim_b_id=second.id, score=90, state=LinkState.CONFIRMED)
+    session.add(link)
+    session.commit()
+    return first, second
+
+
+def test_verdict_reuse_keeps_provenance_and_needs_sign_off(session, desk):
+    first, second = confirmed_pair(session, desk)
+    published = make_published_verdict(session, first, desk["reviewer"], desk["editor"], "Half true")
+    assert [v.id for _, v in verdicts.prior_verdicts(session, second)] == [published.id]
+    reused = verdicts.reuse_verdict(session=session, actor=desk["reviewer"], claim=second, source=published)
+    assert reused.reused_from_id == published.id and reused.state == VerdictState.PROPOSED
+    assert reused.rating_id == published.rating_id and "Reused from" in reused.rationale
+
+
+def test_reuse_needs_a_confirmed_link(session, desk):
+    first = make_claim(session, text="The bridge repairs cost $2.6 million.")
+    second = researched_claim(session, desk, text="Something unrelated about trains.")
+    published = make_published_verdict(session, first, desk["reviewer"], desk["editor"])
+    with pytest.raises(InvalidInput, match="Confirm the link"):
+        verdicts.reuse_verdict(session=session, actor=desk["reviewer"], claim=second, source=published)
+
+
+def test_changed_verdict_sends_linked_claims_to_rereview(session, desk):
+    first, second = confirmed_pair(session, desk)
+    make_published_verdict(session, second, desk["reviewer"], desk["editor"], "True")
+    make_published_verdict(session, first, desk["reviewer"], desk["editor"], "True")
+    workflow.change_status(session=session, actor=desk["editor"], claim=first, status="in_research", reason="new records")
+    workflow.assign(session=session, actor=desk["editor"], claim=first, assignee=desk["reviewer"])
+    v = verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=first, rating_id=rating(session, "False").id,
+                                 rationale="The new records contradict it.")
+    verdicts.sign_off(session=session, actor=desk["editor"], claim=first, verdict=v)
+    session.refresh(second)
+    assert second.rereview_reason and "changed to False" in second.rereview_reason
+    assert [c.id for c in workflow.queue(session=session, actor=desk["editor"], rereview=True)] == [second.id]
+    # the linked claim's own verdict is untouched
+    assert verdicts.rating_name(session, verdicts.published_verdict(session, second.id)) == "True"
+
+
+def test_admin_edits_the_scale(session):
+    admin, editor = make_user(session, Role.ADMIN), make_user(session, Role.EDITOR)
+    with pytest.raises(NotAllowed):
+        verdicts.save_rating(session=session, actor=editor, name="Satire", value=0)
+    verdicts.save_rating(session=session, actor=admin, name="Satire", value=0, description="Not meant literally.")
+    assert "Satire" in [r.name for r in verdicts.scale(session)]
+    with pytest.raises(InvalidInput, match="already"):
+        verdicts.save_rating(session=session, actor=admin, name="Satire", value=1)
