@@ -259,6 +259,27 @@ def map5(pool_list, weights: HybridWeights) -> float:
     return float(np.mean(aps))
 
 
+class CachedEmbedder:
+    """Wraps the embedder with an on-disk cache so that repeated tuning runs skip re-encoding."""
+
+    def __init__(self, inner, path=Path(tempfile.gettempdir()) / "factcheck-bench-vectors.npz"):
+        self.inner, self.path = inner, path
+        self.cache = {}
+        if path.exists():
+            data = np.load(path, allow_pickle=False)
+            self.cache = dict(zip(data["texts"].tolist(), data["vectors"]))
+
+    def encode(self, texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            for t, v in zip(missing, self.inner.encode(missing)):
+                self.cache[t] = v
+            if len(missing) > 100:
+                keys = list(self.cache)
+                np.savez(self.path, texts=np.array(keys), vectors=np.stack([self.cache[k] for k in keys]))
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+
 def tune(embeddings: bool) -> None:
     claims = [r for r in read_tsv(CHECKTHAT / "verified_claims.tsv")[1:]]
     embedder = None
@@ -266,6 +287,7 @@ def tune(embeddings: bool) -> None:
         from factcheck.matching.embeddings import default_embedder
         embedder = default_embedder()
         assert embedder is not None, "embedding packages missing"
+        embedder = CachedEmbedder(embedder)
     t = time.perf_counter()
     index = ClaimIndex(embedder=embedder)
     index.add_many((r[0].strip(), r[1]) for r in claims)

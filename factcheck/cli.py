@@ -26,7 +26,7 @@ DEMO = Path(__file__).parent / "demo"
 
 
 def session() -> Session:
-    return Session(db.get_engine(), expire_on_commit=False)
+    return Session(db.writer(db.get_engine()), expire_on_commit=False)
 
 
 def system_actor(s: Session) -> User:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from sqlmodel import Session, SQLModel
 
 from factcheck import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -36,9 +36,21 @@ def make_engine(url: str) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITER) else "BEGIN")
 
     return engine
+
+
+WRITER = "factcheck_writer"
+
+
+def writer(engine: sa.Engine) -> sa.Engine:
+    """The same engine, but its SQLite transactions take the write lock at BEGIN.
+
+    A deferred transaction that reads and then writes fails at once with "database is locked" when
+    another worker committed in between; one that starts IMMEDIATE waits its turn instead. Reads
+    stay deferred so that they never queue behind writers (WAL lets them run side by side)."""
+    return engine.execution_options(**{WRITER: True})
 
 
 def get_engine(app=None) -> sa.Engine:
@@ -47,9 +59,12 @@ def get_engine(app=None) -> sa.Engine:
 
 
 def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown; writer for unsafe methods."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        engine = get_engine()
+        if not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS"):
+            engine = writer(engine)
+        g.db_session = Session(engine, expire_on_commit=False)
     return g.db_session
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from wtforms.fields.choices import SelectChoice
 from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
@@ -10,6 +11,11 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from factcheck import permissions, search, users, verdicts, workflow
 from factcheck.errors import InvalidInput
 from factcheck.models import ClaimStatus, Role, Stance
+
+def options(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
 
 STATUS_CHOICES = [("", "any status")] + [(s.value, s.label) for s in ClaimStatus]
 
@@ -46,7 +52,7 @@ class VersionedForm(FlaskForm):
 
 
 class StatusForm(VersionedForm):
-    status = SelectField("Move to", choices=[(s.value, s.label) for s in ClaimStatus])
+    status = SelectField("Move to", choices=options([(s.value, s.label) for s in ClaimStatus]))
     reason = StringField("Reason", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Change status")
 
@@ -79,14 +85,14 @@ class MergeForm(FlaskForm):
 
 
 class WorthinessForm(FlaskForm):
-    worthy = SelectField("Check-worthy?", choices=[("", "use the score"), ("yes", "yes"), ("no", "no")])
+    worthy = SelectField("Check-worthy?", choices=options([("", "use the score"), ("yes", "yes"), ("no", "no")]))
     submit = SubmitField("Set")
 
 
 class EvidenceForm(FlaskForm):
     url = StringField("Source URL", validators=[DataRequired(), Length(max=2000)])
     quote = TextAreaField("Quote", validators=[Optional(), Length(max=10000)])
-    stance = SelectField("Stance", choices=[(s.value, s.value) for s in Stance])
+    stance = SelectField("Stance", choices=options([(s.value, s.value) for s in Stance]))
     note = TextAreaField("Note", validators=[Optional(), Length(max=10000)])
     submit = SubmitField("Add evidence")
 
@@ -126,7 +132,7 @@ class SearchForm(FlaskForm):
         csrf = False  # GET, changes nothing
 
     q = StringField("Search claims", validators=[Optional()])
-    status = SelectField("Status", choices=STATUS_CHOICES, validators=[Optional()])
+    status = SelectField("Status", choices=options(STATUS_CHOICES), validators=[Optional()])
     verdict = SelectField("Verdict", choices=[], validators=[Optional()])
     outlet = SelectField("Outlet", choices=[], validators=[Optional()])
     speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
@@ -138,12 +144,12 @@ class SearchForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=80)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    role = SelectField("Role", choices=options([(r.value, r.value) for r in Role]))
     submit = SubmitField("Create user")
 
 
 class UserRoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    role = SelectField("Role", choices=options([(r.value, r.value) for r in Role]))
     active = BooleanField("Active")
     submit = SubmitField("Save")
 
@@ -159,9 +165,9 @@ class RatingForm(FlaskForm):
 class BulkForm(FlaskForm):
     claim_ids = SelectMultipleField("Claims", coerce=int, validate_choice=False,
                                     validators=[DataRequired(message="Select at least one claim.")])
-    action = SelectField("Action", choices=[("assign", "assign to"), ("status", "move to"), ("dismiss", "dismiss")])
+    action = SelectField("Action", choices=options([("assign", "assign to"), ("status", "move to"), ("dismiss", "dismiss")]))
     assignee = SelectField("Assignee", choices=[], validators=[Optional()])
-    status = SelectField("Status", choices=[("", "—")] + STATUS_CHOICES[1:], validators=[Optional()])
+    status = SelectField("Status", choices=options([("", "—")] + STATUS_CHOICES[1:]), validators=[Optional()])
     submit = SubmitField("Apply to selected")
 
 
@@ -169,25 +175,25 @@ class BulkForm(FlaskForm):
 
 def assignee_choices(session) -> list[tuple[str, str]]:
     members = users.list_users(session=session, active_only=True)
-    return [("", "nobody")] + [(u.username, f"{u.username} ({u.role})") for u in members]
+    return options([("", "nobody")] + [(u.username, f"{u.username} ({u.role})") for u in members])
 
 
 def rating_choices(session) -> list[tuple[int, str]]:
-    return [(r.id, r.name) for r in verdicts.scale(session)]
+    return options((r.id, r.name) for r in verdicts.scale(session))
 
 
 def bulk_form(session) -> BulkForm:
     form = BulkForm()
-    form.assignee.choices = [("", "—")] + [(str(u.id), u.username) for u in users.list_users(session=session, active_only=True)]
+    form.assignee.choices = options([("", "—")] + [(u.id, u.username) for u in users.list_users(session=session, active_only=True)])
     return form
 
 
 def claim_forms(session, actor, claim) -> dict:
     assign = AssignForm(version=claim.version)
     assign.assignee.choices = (assignee_choices(session) if permissions.is_editor(actor)
-                               else [(actor.username, f"{actor.username} (me)")])
+                               else options([(actor.username, f"{actor.username} (me)")]))
     status = StatusForm(version=claim.version)
-    status.status.choices = [(s.value, s.label) for s in workflow.allowed_moves(actor, claim)]
+    status.status.choices = options((s.value, s.label) for s in workflow.allowed_moves(actor, claim))
     verdict = VerdictForm(version=claim.version)
     verdict.rating.choices = rating_choices(session)
     return {
@@ -208,6 +214,6 @@ def parse_ids(text: str) -> list[int]:
 
 def search_form(session, args) -> SearchForm:
     form = SearchForm(formdata=args if hasattr(args, "getlist") else None, data=None if hasattr(args, "getlist") else args)
-    form.verdict.choices = [("", "any verdict")] + [(r.name, r.name) for r in verdicts.scale(session, include_inactive=True)]
-    form.outlet.choices = [("", "any outlet")] + [(o, o) for o in search.outlets(session)]
+    form.verdict.choices = options([("", "any verdict")] + [(r.name, r.name) for r in verdicts.scale(session, include_inactive=True)])
+    form.outlet.choices = options([("", "any outlet")] + [(o, o) for o in search.outlets(session)])
     return form

@@ -12,6 +12,7 @@ from factcheck.models import Role, User
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
+HASH_METHOD = "scrypt"  # werkzeug's default; tests lower the cost to stay fast
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,80}$")
 # Checked even for unknown users, so a login failure takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-equally-slow")
@@ -47,7 +48,7 @@ def create_user(*, session: Session, actor: User | None, username: str, password
     if session.exec(select(User).where(User.username == username)).first():
         raise InvalidInput(f"User {username!r} already exists.")
     check_password_rules(password, username)
-    user = User(username=username, password_hash=generate_password_hash(password), role=role)
+    user = User(username=username, password_hash=generate_password_hash(password, method=HASH_METHOD), role=role)
     session.add(user)
     session.flush()
     audit.record(session, actor or user, "user.create", user, {"username": username, "role": role.value})
@@ -57,7 +58,7 @@ def create_user(*, session: Session, actor: User | None, username: str, password
 
 def set_password(*, session: Session, actor: User, user: User, password: str) -> User:
     check_password_rules(password, user.username)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=HASH_METHOD)
     user.session_epoch += 1
     session.add(user)
     audit.record(session, actor, "user.password", user)

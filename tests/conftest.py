@@ -11,12 +11,18 @@ import re
 import pytest
 from sqlmodel import Session, SQLModel
 
-from factcheck import claim_index, create_app, db, verdicts
+from factcheck import claim_index, create_app, db, users, verdicts
 from factcheck.models import Role
 from tests import factories
 
 PG_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """Production hashes are slow on purpose; tests need many of them."""
+    monkeypatch.setattr(users, "HASH_METHOD", "pbkdf2:sha256:1000")
 
 
 @pytest.fixture(scope="session")

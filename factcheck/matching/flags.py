@@ -122,34 +122,52 @@ def _numbers(text: str, date_spans) -> set[float]:
     return out
 
 
-def _entities(text: str) -> list[set[str]]:
-    """Named entities as sets of lower-case words (capitalised runs that are not sentence glue)."""
+_TITLES = {"president", "minister", "prime", "leader", "chancellor", "king", "queen", "prince",
+           "general", "governor", "mayor", "senator", "secretary", "ambassador", "officials",
+           "forces", "troops", "media", "government", "army", "police", "authorities"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Entity:
+    words: frozenset
+    before: str       # the lower-case word before the name ("" at a sentence start)
+    after: str        # the lower-case word after it
+
+
+def _entities(text: str) -> list[_Entity]:
+    """Capitalised runs that are not sentence glue, with the words around them (their role)."""
     text = text.translate(_QUOTES)
-    ents, run = [], []
-    tokens = list(re.finditer(r"[A-Za-z][\w'\-]*|[.!?;:]", text))
+    tokens = [m.group(0) for m in re.finditer(r"[A-Za-z][\w'\-]*|\d+|[.!?;:,]", text)]
+    ents, run, before = [], [], ""
     sentence_start = True
-    for m in tokens:
-        w = m.group(0)
-        if w in ".!?;:":
-            if run:
-                ents.append(run)
-            run, sentence_start = [], True
+
+    def close(i):
+        after = tokens[i].lower() if i < len(tokens) else ""
+        if run and after not in _TITLES:
+            ents.append(_Entity(frozenset(run), before, after))
+
+    prev = ""
+    for i, w in enumerate(tokens):
+        if w in ".!?;:,":
+            close(i)
+            run = []
+            sentence_start = w != ","
+            prev = ""
             continue
         low = w.lower().removesuffix("'s")
         is_cap = w[0].isupper() and low not in _NOT_NAMES and low not in _MONTHS \
-            and low not in _WEEKDAYS
-        if sentence_start and is_cap and w.isalpha() and low in _COMMON_START:
-            is_cap = False
+            and low not in _WEEKDAYS and not (sentence_start and low in _COMMON_START)
         if is_cap:
+            if not run:
+                before = prev
             run.append(low)
         else:
-            if run:
-                ents.append(run)
+            close(i)
             run = []
+        prev = low
         sentence_start = False
-    if run:
-        ents.append(run)
-    return [set(e) for e in ents]
+    close(len(tokens))
+    return ents
 
 
 _COMMON_START = {"despite", "although", "though", "because", "once", "until", "unless", "now",
@@ -157,17 +175,21 @@ _COMMON_START = {"despite", "although", "though", "because", "once", "until", "u
 
 
 def _entity_conflict(a: str, b: str) -> bool:
+    """A name on each side that the other lacks, in the same role (same word before or after)."""
     ea, eb = _entities(a), _entities(b)
     if not ea or not eb:
         return False
-    words_a = set().union(*ea)
-    words_b = set().union(*eb)
+    words_a = set().union(*(e.words for e in ea))
+    words_b = set().union(*(e.words for e in eb))
     lower_a, lower_b = set(normalise(a).split()), set(normalise(b).split())
-    # an entity is matched when it shares a word with the other side's names, or its words
-    # appear in the other text at all (lower-cased there, or as an adjective-like mention)
-    only_a = [e for e in ea if not (e & words_b) and not (e <= lower_b)]
-    only_b = [e for e in eb if not (e & words_a) and not (e <= lower_a)]
-    return bool(only_a) and bool(only_b)
+    only_a = [e for e in ea if not (e.words & words_b) and not (e.words <= lower_b)]
+    only_b = [e for e in eb if not (e.words & words_a) and not (e.words <= lower_a)]
+    for x in only_a:
+        for y in only_b:
+            if (x.before and x.before == y.before) or (x.after and x.after == y.after) \
+                    or (not x.before and not y.before):
+                return True
+    return False
 
 
 def difference_flags(a: str, b: str) -> tuple[str, ...]:

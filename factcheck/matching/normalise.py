@@ -28,22 +28,26 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _SUFFIX = {"k": 10**3, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9, "tn": 10**12, "t": 10**12}
 
-_NUMWORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", *_SCALES], key=len, reverse=True))
-# A run of number words ("twenty-five", "two hundred thousand"), "and" allowed inside.
-_WORDS_RE = re.compile(rf"\b(?:{_NUMWORD})(?:(?:[\s-]+|\s+and\s+)(?:{_NUMWORD}))*\b", re.I)
 # A digit number, optionally with currency, thousands separators, decimals and a scale.
 _DIGITS_RE = re.compile(
-    r"(?<![\w.])(?P<cur>[$£€])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<!\w)(?<!\d\.)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:(?P<attached>k|m|mn|bn|b|tn)\b|\s*(?P<scale>thousand|million|billion|trillion)\b)?",
     re.I,
 )
+_CURRENCY = "$£€"
+_NUMWORD_SET = frozenset([*_UNITS, *_TENS, "hundred", *_SCALES])
+_ALPHA_RE = re.compile(r"[A-Za-z]+")
+_PUNCT_SPACE = str.maketrans({c: " " for c in "-,.;:!?()[]\"'/"})
+_HAS_DIGIT = re.compile(r"\d").search
 _URL_RE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.I)
 _HANDLE_RE = re.compile(r"@\w+")
 _HASHTAG_RE = re.compile(r"#(\w+)")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
 _PERCENT_RE = re.compile(r"%|\bper\s?cent\b", re.I)
 _APOS_S_RE = re.compile(r"(\w)'s\b", re.I)
-_NONWORD_RE = re.compile(r"[^a-z0-9.]+")
+# every ASCII character but a-z, 0-9 and "." becomes a space (the text is ASCII by then)
+_ASCII_KEEP = str.maketrans({chr(i): " " for i in range(128)
+                             if not (chr(i).isalnum() or chr(i) == ".") or chr(i).isupper()})
 _LOOSE_DOT_RE = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
 
 
@@ -76,18 +80,77 @@ def _words_value(phrase: str) -> int | None:
     return total + current
 
 
+def _kind(word: str) -> str:
+    if word in _UNITS:
+        return "unit"
+    if word in _TENS:
+        return "tens"
+    return "hundred" if word == "hundred" else "scale"
+
+
+# which kind of number word may follow which inside one number ("twenty five", "two hundred")
+_FOLLOWS = {
+    "unit": {"hundred", "scale"},
+    "tens": {"unit", "hundred", "scale"},
+    "hundred": {"unit", "tens", "scale"},
+    "scale": {"unit", "tens", "hundred"},
+}
+
+
+def _number_word_runs(text: str):
+    """(start, end, phrase) of each run of number words ("twenty-five", "two hundred and six")."""
+    runs = []
+    start = end = -1
+    last = ""
+    after_and = False
+    for m in _ALPHA_RE.finditer(text):
+        word = m.group(0).lower()
+        if word in _NUMWORD_SET:
+            kind = _kind(word)
+            gap_ok = start >= 0 and (after_and or text[end:m.start()].strip(" -") == "")
+            if gap_ok and kind in _FOLLOWS[last] and not (last == "tens" and word == "zero") \
+                    and (not after_and or kind in ("unit", "tens")):
+                end = m.end()
+            else:
+                if start >= 0:
+                    runs.append((start, end))
+                start, end = m.start(), m.end()
+            last, after_and = kind, False
+            continue
+        if word == "and" and start >= 0 and last in ("hundred", "scale") and not after_and \
+                and text[end:m.start()].strip() == "":
+            after_and = True
+            continue
+        if start >= 0:
+            runs.append((start, end))
+        start, after_and = -1, False
+    if start >= 0:
+        runs.append((start, end))
+    return [(s, e, text[s:e]) for s, e in runs]
+
+
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in `text` with its value: digits, words, currency and scale words alike."""
-    text = text.translate(_QUOTES)
+    if not text.isascii():
+        text = text.translate(_QUOTES)
     found: list[NumberMention] = []
+    has_digits = _HAS_DIGIT(text) is not None
+    has_words = not _NUMWORD_SET.isdisjoint(text.lower().translate(_PUNCT_SPACE).split())
+    if not has_digits and not has_words:
+        return found
     taken = bytearray(len(text))
-    for m in _DIGITS_RE.finditer(text):
+    for m in (_DIGITS_RE.finditer(text) if has_digits else ()):
         raw = m.group("num").replace(",", "")
         try:
             value = float(raw)
         except ValueError:  # pragma: no cover
             continue
-        cur = m.group("cur") or ""
+        start = m.start()
+        cur = ""
+        if start and text[start - 1] in _CURRENCY:
+            cur, start = text[start - 1], start - 1
+        elif start > 1 and text[start - 1] == " " and text[start - 2] in _CURRENCY:
+            cur, start = text[start - 2], start - 2
         attached, scale = m.group("attached"), m.group("scale")
         end = m.end()
         if scale:
@@ -98,17 +161,18 @@ def find_numbers(text: str) -> list[NumberMention]:
                 value *= _SUFFIX[attached.lower()]
             else:
                 end = m.end("num")
-        found.append(NumberMention(value, m.start(), end, cur))
-        taken[m.start():end] = b"\x01" * (end - m.start())
-    for m in _WORDS_RE.finditer(text):
-        if any(taken[m.start():m.end()]):
-            continue
-        phrase = m.group(0)
-        if phrase.lower() in _SCALES or phrase.lower() == "hundred":
-            continue  # a bare "million" is not a number
-        value = _words_value(phrase)
-        if value is not None:
-            found.append(NumberMention(float(value), m.start(), m.end(), "", True))
+        found.append(NumberMention(value, start, end, cur))
+        taken[start:end] = b"\x01" * (end - start)
+    if has_words:
+        for start, end, phrase in _number_word_runs(text):
+            if any(taken[start:end]):
+                continue
+            low = phrase.lower()
+            if low in _SCALES or low == "hundred":
+                continue  # a bare "million" is not a number
+            value = _words_value(phrase)
+            if value is not None:
+                found.append(NumberMention(float(value), start, end, "", True))
     found.sort(key=lambda n: n.start)
     return found
 
@@ -137,18 +201,25 @@ def normalise(text: str) -> str:
     """The matching form of a text: lower-case ASCII words and canonical numbers, one space apart."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = _URL_RE.sub(" ", text)
-    text = _HANDLE_RE.sub(" ", text)
-    text = _HASHTAG_RE.sub(lambda m: " " + _CAMEL_RE.sub(" ", m.group(1)) + " ", text)
-    text = _PERCENT_RE.sub(" percent ", text)
-    text = _APOS_S_RE.sub(r"\1", text)
-    text = text.replace("'", "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if "/" in text or "www" in text:
+        text = _URL_RE.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE_RE.sub(" ", text)
+    if "#" in text:
+        text = _HASHTAG_RE.sub(lambda m: " " + _CAMEL_RE.sub(" ", m.group(1)) + " ", text)
+    if "%" in text or "cent" in text:
+        text = _PERCENT_RE.sub(" percent ", text)
+    if "'" in text:
+        text = _APOS_S_RE.sub(r"\1", text).replace("'", "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", "".join(c if c.isascii() else c.casefold() for c in text))
+        text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
     text = _numbers_to_digits(text)
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _NONWORD_RE.sub(" ", text)
-    text = _LOOSE_DOT_RE.sub(" ", text)
+    text = text.lower().translate(_ASCII_KEEP)
+    if "." in text:
+        text = _LOOSE_DOT_RE.sub(" ", text)
     return " ".join(text.split())
 
 

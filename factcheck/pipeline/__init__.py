@@ -10,6 +10,8 @@ from .sentences import split_sentences
 from .text import split_blocks
 from .worthiness import score_claim
 
+MAX_PARSED_UNITS = 1500  # about a book chapter; beyond it the rules path keeps huge pastes fast
+
 __all__ = ["ClaimDraft", "Extraction", "analyse_text", "extract_claims", "load_nlp"]
 
 
@@ -37,7 +39,7 @@ def analyse_text(text: str) -> Extraction:
     units = plan_units(text, sentences)
     docs = None
     if nlp is not None:
-        parseable = [i for i, u in enumerate(units) if u.end - u.start <= MAX_PARSE_CHARS]
+        parseable = [i for i, u in enumerate(units) if u.end - u.start <= MAX_PARSE_CHARS][:MAX_PARSED_UNITS]
         parsed = nlp.pipe((text[units[i].start:units[i].end] for i in parseable), batch_size=64)
         docs = [None] * len(units)
         for i, doc in zip(parseable, parsed):

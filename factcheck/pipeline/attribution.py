@@ -48,16 +48,19 @@ _NP = r"(?:[\w'’.\-]+(?:\s+|,\s+(?=(?:a|an|the|who|which)\b)|\s*-\s*)){0,9}?[\
 _DAY = (r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
         r"yesterday|earlier|later|last\s+\w+|this\s+\w+|in\s+a\s+statement|in\s+an\s+interview|"
         r"on\s+\w+\.?\s+\d{1,2}))*")
+_NAME_RUN = r"(?:(?:[A-Z][\w'’.\-]*|[a-z]+)\s+){0,6}[A-Z][\w'’\-]*(?=[\s,.;]|$)"
 _QUOTE_OPEN = "\"“‘'«„"
 _QUOTE_CLOSE = "\"”’'»“"
 
 _TAIL_ATTRIBUTION = re.compile(
     rf"^\s*,?\s*(?:(?P<spk1>{_NP})\s+(?:also\s+|later\s+|then\s+|had\s+|has\s+)?(?P<v1>{_VERB_ALT})\b"
-    rf"|(?P<v2>{_VERB_ALT})\s+(?P<spk2>{_NP}))(?P<rest>.*)$", re.S)
+    rf"|(?P<v2>{_VERB_ALT})\s+(?P<spk2>{_NAME_RUN}|{_NP}))(?P<rest>.*)$", re.S)
 _LEAD_ATTRIBUTION = re.compile(
-    rf"^\s*(?P<spk>{_NP})\s+(?:also\s+|has\s+|have\s+|had\s+|later\s+|previously\s+)?(?P<v>{_VERB_ALT})"
-    rf"(?:\s+(?P<obj>(?:reporters|journalists|me|us|him|her|them|[Tt]he\s+[\w\s\-]{{1,40}}?|"
-    rf"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)))?{_DAY}\s*(?::|,?\s+that\b|(?=\s+[\"“]))\s*(?P<content>.+)$", re.S)
+    rf"^\s*(?P<spk>{_NP})\s+(?:also\s+|has\s+|have\s+|had\s+|later\s+|previously\s+)?"
+    rf"(?:(?P<v>{_VERB_ALT})|(?P<tv>told|tells)\s+(?P<obj>reporters|journalists|me|us|him|her|them|"
+    rf"[Tt]he\s+[\w\s\-]{{1,40}}?|[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*))"
+    rf"{_DAY}\s*(?::|,?\s+that\b|(?=\s+[\"“])|(?=\s+(?:it|they|he|she|we|I|the|a|an|there)\s))"
+    rf"\s*(?P<content>.+)$", re.S)
 _ACCORDING_LEAD = re.compile(rf"^\s*According\s+to\s+(?P<spk>[^,]{{2,80}}),\s*(?P<content>.+)$", re.S)
 _ACCORDING_TAIL = re.compile(rf"^(?P<content>.+?),\s*according\s+to\s+(?P<spk>[^,]{{2,80}}?)\s*[.!]?$", re.S)
 _TRAIL_ATTRIBUTION = re.compile(
@@ -66,6 +69,7 @@ _TRAIL_ATTRIBUTION = re.compile(
     rf"(?:,\s*(?:and\s+)?(?:also\s+)?adding(?:\s+that)?\s+(?P<add>.+?))?\s*[.!]?$", re.S)
 _ADDING = re.compile(r"^[^\"“”]*?,?\s*(?:and\s+)?(?:also\s+)?adding(?:\s+that)?\s+(?P<add>.+)$", re.S)
 
+_SPEAKER_RELATIVE = re.compile(r"^\s*,\s*(?P<wh>who|which)\s+(?P<rel>[^\"“”]+?)\s*[.!]?$", re.S)
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
 _BAD_SPEAKER_START = re.compile(r"^(?:that|which|who|this|these|those|there|if|when|as|but|and|or|so|because)\b", re.I)
 
@@ -76,6 +80,7 @@ class Attribution:
 
     speaker: str
     contents: tuple[tuple[int, int, bool], ...]  # (start, end, direct quote?)
+    about_speaker: tuple[int, int] | None = None  # ", who proposed the plan": a fact about the speaker
 
 
 def _plausible_speaker(name: str) -> bool:
@@ -109,10 +114,14 @@ def leading_quote(sentence: str) -> Attribution | None:
         inner_start, inner_end = offset + 1, offset + pos
         contents = [(inner_start, inner_end, True)]
         rest = match.group("rest") or ""
+        rest_start = len(sentence) - len(rest)
         added = _ADDING.match(rest)
+        relative = _SPEAKER_RELATIVE.match(rest)
         if added:
-            a_start = len(sentence) - len(rest) + added.start("add")
-            contents.append((a_start, len(sentence), False))
+            contents.append((rest_start + added.start("add"), len(sentence), False))
+        elif relative:
+            return Attribution(speaker, tuple(contents), (rest_start + relative.start("wh"),
+                                                          rest_start + relative.end("rel")))
         return Attribution(speaker, tuple(contents))
     return None
 
@@ -163,7 +172,8 @@ _NOT_NAME = {"on", "in", "the", "a", "an", "but", "and", "or", "as", "at", "by",
              "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "when", "after", "before", "while",
              "if", "last", "this", "that", "meanwhile", "however", "also", "later", "earlier",
              "how", "what", "why", "where", "who", "it", "its", "his", "her", "their", "our", "we",
-             "i", "you", "he", "she", "they", "said", "says", "told", "according", "to", "with"}
+             "i", "you", "he", "she", "they", "said", "says", "told", "according", "to", "with",
+             "about", "for", "contact", "media", "read", "more", "see"}
 _ORG_HEADS = {"ministry", "embassy", "department", "office", "council", "agency", "committee",
               "bank", "court", "party", "university", "institute", "commission", "service", "union",
               "association", "board", "authority", "administration", "government", "police",
@@ -202,12 +212,18 @@ class SpeakerBook:
             if lower in _NOT_NAME or not (word[:1].isupper() or lower in _TITLE_WORDS):
                 break
             lo -= 1
+        after_title = False
         while hi + 1 < len(words):
             nxt = words[hi + 1]
             gap = text[words[hi][1]:nxt[0]]
             if gap.strip() != "":
                 break
             word = nxt[2]
+            if (after_title or words[hi][2].lower() in _TITLE_WORDS) and word[:1].isupper() \
+                    and word.lower() not in _NOT_NAME:
+                after_title = True
+                hi += 1
+                continue
             if word.lower() in ("in", "of", "for") and hi + 2 < len(words) \
                     and words[hi][2].lower() in _ORG_HEADS:
                 after = words[hi + 2][2]
@@ -252,5 +268,20 @@ class SpeakerBook:
                     continue
                 if len(candidate) > len(best) or (best == name and not capitalised):
                     best = candidate
+        if best == name and not capitalised:
+            best = self._described(head, limit) or name
         self._cache[key] = best
         return best
+
+    def _described(self, head: str, limit: int) -> str | None:
+        """A name the article describes with the head noun: "SkyBaltic, the Latvian budget airline"."""
+        name = r"([A-Z][\w&'’.\-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.\-]*)*)"
+        pattern = re.compile(
+            rf"{name}\s*(?:,\s*|\s+(?:is|was|has been)\s+)(?:the|a|an)\s+(?:[\w\-]+\s+){{0,4}}"
+            rf"{re.escape(head)}s?\b", re.I if False else 0)
+        found = None
+        for match in pattern.finditer(self.text, 0, min(len(self.text), limit + 1)):
+            candidate = _strip_article(match.group(1))
+            if candidate and candidate.split()[0].lower() not in _NOT_NAME:
+                found = candidate
+        return found

@@ -23,7 +23,8 @@ _FURNITURE = [re.compile(p, _I) for p in (
     r"^\s*(related|recommended|more from|more on|most (read|popular|viewed)|trending|also read)\b"
     r"[^.!?]{0,80}$",
     r"^\s*(share|tweet|email|print|copy link|facebook|twitter|whatsapp|linkedin|reddit|telegram|x)"
-    r"(\s+(this|on|article|story|page|link))?\s*$",
+    r"(\s+(this|on|article|story|page|link|via))*\s*$",
+    r"^\W*$",
     r"^\s*(photo|image|picture|illustration|video|graphic|file photo)s?\s*(credit)?\s*[:/|]",
     r"\b(AP|AFP|Reuters|Getty Images|EPA|EPA-EFE|Shutterstock|TASS|Xinhua|Bloomberg|ANP|PA)"
     r"\s*(Photo|Images|/|via)",
@@ -49,7 +50,7 @@ _TRAILER = [re.compile(p, _I) for p in (
 )]
 _LATE_ONLY = re.compile(r"^\s*(sign up|subscribe|read more|related|more from|recommended|most|you may)", _I)
 
-_BYLINE = re.compile(r"^\s*by\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}\s*(,|\band\b|\||$)")
+_BYLINE = re.compile(r"^\s*[Bb][Yy]\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}\s*(,|\band\b|\||$)")
 _SECOND_PERSON = re.compile(r"\b(you|your|you're|yours|yourself)\b", _I)
 _APPEAL_WORDS = re.compile(
     r"\b(support|donat\w*|subscri\w*|sign(ing)? up|newsletter|contribut\w*|member(ship)?|help us"

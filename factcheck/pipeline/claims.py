@@ -36,6 +36,7 @@ class Unit:
     sentence: int = 0
     needs_speaker: bool = False  # a bare quote: the speaker comes from the context
     opens_quote: bool = False
+    prefix: str = ""  # set for a fact about the speaker: "[Mayor X] proposed the plan" (kept whole)
 
 
 @dataclass
@@ -68,12 +69,38 @@ def clean_claim_text(raw: str) -> str | None:
     return text[0].upper() + text[1:]
 
 
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’\-]{2,40}(?:,\s*[A-Z][\w .,'’\-]{1,40}?)?(?:\s*\([^)]{1,40}\))?"
+                       r"(?:\s*/[^/\n]{1,40}/)?\s*(?:—|–|--|-)\s+", re.M)
+
+
+def _quote_delta(sentence: str, inside: bool) -> bool:
+    """Whether a direct quote is still open after this sentence."""
+    for ch in sentence:
+        if ch == "“":
+            inside = True
+        elif ch == "”":
+            inside = False
+        elif ch == '"':
+            inside = not inside
+    return inside
+
+
 def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
-    """Cut sentences into units: quotes become one unit per quoted sentence with the quote's speaker."""
+    """Cut sentences into units: quotes become one unit per quoted sentence with the quote's speaker;
+    sentences inside a quote that runs on (across sentences or paragraphs) wait for its speaker."""
     units: list[Unit] = []
+    inside = False
+    previous_end = 0
     for index, (s, e) in enumerate(sentences):
+        dateline = _DATELINE.match(text, s, e)
+        if dateline and dateline.end() < e:
+            s = dateline.end()
         sentence = text[s:e]
-        found = leading_quote(sentence) if len(sentence) <= 3000 else None
+        stripped = sentence.lstrip()
+        if inside and "\n" in text[previous_end:s] and stripped[:1] not in "\"“":
+            inside = False  # a new paragraph without an opening mark ends the quote
+        previous_end = e
+        found = leading_quote(sentence) if len(sentence) <= 3000 and not inside else None
         if found:
             for cs, ce, direct in found.contents:
                 if direct:
@@ -81,16 +108,22 @@ def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
                         units.append(Unit(qs, qe, found.speaker, True, index))
                 else:
                     units.append(Unit(s + cs, s + ce, found.speaker, False, index))
+            if found.about_speaker:
+                a, b = found.about_speaker
+                units.append(Unit(s + a, s + b, None, False, index, prefix=found.speaker))
+            inside = False
             continue
-        stripped = sentence.lstrip()
-        bare_quote = stripped[:1] in "\"“" and not re.search(r"\b(said|says|told)\b", sentence[-60:])
-        units.append(Unit(s, e, None, bare_quote, index, needs_speaker=bare_quote,
-                          opens_quote=bare_quote and _unbalanced(sentence)))
+        starts_quote = stripped[:1] in "\"“" or inside
+        closing = re.search(r"[”\"][^”\"“]{0,80}\b(said|says|told|added)\b", sentence)
+        bare_quote = starts_quote and not (closing and not inside and stripped[:1] not in "\"“")
+        if inside and closing:
+            bare_quote = False  # '... them," Nasser said.' closes the run with its speaker
+        units.append(Unit(s, e, None, bare_quote, index, needs_speaker=bare_quote and not closing,
+                          opens_quote=False))
+        inside = _quote_delta(sentence, inside)
+        if inside and stripped[:1] in "\"“":
+            units[-1].opens_quote = True
     return units
-
-
-def _unbalanced(sentence: str) -> bool:
-    return (sentence.count("\"") % 2 == 1) or (sentence.count("“") > sentence.count("”"))
 
 
 def walk_unit(doc, unit: Unit, person: str | None) -> list[RawClaim]:
@@ -101,7 +134,7 @@ def walk_unit(doc, unit: Unit, person: str | None) -> list[RawClaim]:
     except RecursionError:
         pieces = []
     good = [p for p in pieces if (p.verbal or any(is_verb(t) for t in p.tokens)) and len(p.tokens) >= 2]
-    covered = {t.i for p in good for t in p.tokens}
+    covered = {t.i for p in good for t in p.tokens} | walker.frame_tokens
     content = [t for t in doc if not t.is_punct]
     claims = []
     if not good or len(covered) < 0.4 * len(content):
@@ -151,20 +184,18 @@ def build_claims(text: str, units: list[Unit], docs: list | None) -> list[RawCla
     raw: list[RawClaim] = []
     last_speaker: str | None = None
     pending: list[RawClaim] = []
-    open_quote = False
     for i, unit in enumerate(units):
-        if docs is not None and docs[i] is not None:
+        if unit.prefix:
+            body = re.sub(r"^(?:who|which)\s+", "", text[unit.start:unit.end])
+            claims = [RawClaim(f"{unit.prefix} {body}", None, unit.start, unit.end, unit)]
+        elif docs is not None and docs[i] is not None:
             claims = walk_unit(docs[i], unit, _person_hint(text, unit.start))
         else:
             claims = rules_unit(text, unit)
         if unit.needs_speaker:
-            for c in claims:
-                if c.speaker is None:
-                    if last_speaker:
-                        c.speaker = last_speaker
-                    else:
-                        pending.append(c)
-            open_quote = unit.opens_quote or open_quote
+            pending.extend(c for c in claims if c.speaker is None)
+        elif unit.prefix:
+            pass
         else:
             speakers = [c.speaker for c in claims if c.speaker]
             if speakers:
@@ -172,10 +203,11 @@ def build_claims(text: str, units: list[Unit], docs: list | None) -> list[RawCla
                     c.speaker = speakers[-1]
                 pending = []
                 last_speaker = speakers[-1]
-            elif not open_quote:
-                last_speaker = None
+            else:
+                for c in pending:
+                    c.speaker = last_speaker  # a run of quotes with no closing attribution
                 pending = []
-            open_quote = False
+                last_speaker = None
         raw.extend(claims)
     return raw
 

@@ -81,9 +81,11 @@ class Piece:
 
     def text(self) -> str:
         parts = []
-        for tok in self.tokens:
+        for k, tok in enumerate(self.tokens):
             word = self.replace.get(tok.i, tok.text)
-            parts.append(word + (" " if tok.whitespace_ else ""))
+            nxt = self.tokens[k + 1] if k + 1 < len(self.tokens) else None
+            gap = bool(tok.whitespace_) or (nxt is not None and nxt.i != tok.i + 1 and not nxt.is_punct)
+            parts.append(word + (" " if gap else ""))
         body = "".join(parts).strip()
         return f"{self.prefix} {body}".strip() if self.prefix else body
 
@@ -123,6 +125,15 @@ def np_tokens(tok) -> list:
     return toks
 
 
+def speaker_text(tok) -> str:
+    """The speaker's noun phrase, preferring an apposed name: "Ibarra's lawyer, Marta Soler" -> Marta Soler."""
+    for child in tok.children:
+        if child.dep_ == "appos" and child.tag_ == "NNP" and child.left_edge.i > 0 \
+                and tok.doc[child.left_edge.i - 1].text == ",":
+            return np_text(child)
+    return np_text(tok)
+
+
 def np_text(tok) -> str:
     toks = np_tokens(tok)
     return "".join(t.text_with_ws for t in toks).strip()
@@ -138,6 +149,7 @@ class Walker:
         self.pieces: list[Piece] = []
         self.person = person
         self.visited: set[int] = set()
+        self.frame_tokens: set[int] = set()  # attribution words ("X said"), counted as covered
 
     def person_before(self, tok) -> str | None:
         """Nearest preceding name-like proper noun chain in the unit, else the hint from earlier text."""
@@ -194,7 +206,10 @@ class Walker:
                 spk = subjects(c)
                 if is_speech(c) and spk:
                     excluded.update(t.i for t in c.subtree)
-                    speaker = np_text(spk[0])
+                    speaker = speaker_text(spk[0])
+                    if spk[0].lower_ == "the" or speaker.lower().startswith("the "):
+                        if subj and subj[0].tag_ == "NNP":
+                            speaker = np_text(subj[0])
         own_subject = subj[0] if subj and not rel_subject else None
         subject_text = self.subject_string(own_subject, resolve_to) if own_subject is not None else carried
         for c in verb.children:
@@ -211,10 +226,6 @@ class Walker:
                 if obj:
                     speaker = np_text(obj[0])
                 excluded.update(t.i for t in c.subtree)
-            elif c.dep_ == "dobj":
-                for t in c.subtree:
-                    if t.dep_ == "acl" and t.tag_ == "VBN" and t.i not in excluded:
-                        pass
         for t in list(verb.subtree):
             if t.dep_ == "advcl" and t.i != verb.i and t.head.i != verb.i and t.i not in excluded and t.head.dep_ in ("xcomp", "acl", "dobj") \
                     and subjects(t):
@@ -236,10 +247,16 @@ class Walker:
         self.emit(toks, prefix, replace, speaker, extra_span)
 
     def speech_frame(self, verb, subj, contents, outer_speaker):
-        speaker = np_text(subj)
+        speaker = speaker_text(subj)
         if subj.lower_ in ("he", "she", "they", "it", "we", "i"):
             speaker = subj.text
-        frame_tokens = [t for t in np_tokens(subj)] + [verb]
+        if speaker.lower().startswith("the ") and subj.tag_ in ("NN", "NNS"):
+            for c in contents:  # "SkyBaltic will cut routes, the company said": the company is SkyBaltic
+                inner = subjects(c)
+                if c.i < verb.i and inner and inner[0].tag_ == "NNP":
+                    speaker = np_text(inner[0])
+        frame_tokens = [t for t in subj.subtree] + [verb]
+        self.frame_tokens.update(t.i for t in frame_tokens)
         for c in contents:
             before = [t for t in frame_tokens]
             self.clause(c, None, speaker, resolve_to=speaker if subj.lower_ not in RESOLVABLE else None,
@@ -314,11 +331,14 @@ class Walker:
             subj = subjects(t)
             if not subj or subj[0].tag_ not in ("WDT", "WP") or subj[0].lower_ not in ("who", "which", "that"):
                 continue
+            before = t.doc[t.left_edge.i - 1] if t.left_edge.i > 0 else None
+            restrictive = not (before is not None and before.text in (",", "—", "–", "("))
+            if restrictive and subj[0].lower_ != "which" and t.head.tag_ not in ("NNP", "NNPS") \
+                    and t.head.dep_ != "appos":
+                continue
             antecedent = t.head
             if antecedent.dep_ == "appos":
                 antecedent = antecedent.head
-            elif antecedent.dep_ == "conj" and antecedent.head.pos_ != "VERB":
-                pass
             ante_text = np_text(antecedent)
             if not ante_text:
                 continue

@@ -1,0 +1,43 @@
+import pytest
+
+from factcheck.matching import difference_flags, score_pair
+
+
+@pytest.mark.parametrize("a, b, flag", [
+    ("The minister was involved in the deal", "The minister was not involved in the deal", "negation"),
+    ("He has never met Putin", "He has met Putin", "negation"),
+    ("She didn't sign the bill", "She signed the bill", "negation"),
+    ("He was charged with 2 counts of fraud", "He was charged with 3 counts of fraud", "number"),
+    ("Two people died", "Three people died", "number"),
+    ("The project cost $2.6 million", "The project cost $3.1 million", "number"),
+    ("The vote is on Monday", "The vote is on Tuesday", "date"),
+    ("He was born in 1961", "He was born in 1962", "date"),
+    ("Assad fled on 8 December", "Assad fled on December 9", "date"),
+    ("The summit was held in March", "The summit was held in April", "date"),
+    ("Assad fled to Moscow", "Assad fled to Tehran", "entity"),
+    ("John Smith won the race in Berlin", "Peter Jones won the race in Berlin", "entity"),
+])
+def test_flag_raised(a, b, flag):
+    assert flag in difference_flags(a, b)
+    assert flag in difference_flags(b, a)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("It cost the city roughly $2.6 million", "The city spends $2.6M"),
+    ("He was charged with two counts", "He was charged with 2 counts"),
+    ("Assad fled to Moscow on 8 December 2024", "On December 8, Assad fled to Moscow"),
+    ("Russian President Vladimir Putin met Erdogan", "Putin met Turkish President Recep Tayyip Erdogan"),
+    ("The vote was held on Monday", "The vote was held on Monday in Berlin, officials said"),
+    ("Unemployment fell to 3.5%", "Unemployment fell to 3.5 per cent"),
+    ("Nobody was hurt", "Nobody was hurt, police said"),
+])
+def test_no_flag_for_same_facts(a, b):
+    assert difference_flags(a, b) == ()
+
+
+def test_score_pair():
+    same = score_pair("It cost the city roughly $2.6 million", "it cost the city roughly 2.6 million dollars")
+    assert same.score > 80 and same.flags == ()
+    diff = score_pair("He was charged with 2 counts", "He was charged with 3 counts")
+    assert diff.flags == ("number",) and 0 <= diff.score <= 100
+    assert score_pair("", "x").score == 0.0

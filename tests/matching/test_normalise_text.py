@@ -1,0 +1,33 @@
+import pytest
+
+from factcheck.matching import normalise
+from factcheck.matching.normalise import find_numbers
+
+
+@pytest.mark.parametrize("a, b", [
+    ("It cost $2.6M", "it cost 2.6 million"),
+    ("Two counts", "2 counts"),
+    ("twenty-five people", "25 people"),
+    ("1,200 jobs", "1200 jobs"),
+    ("“Assad’s men”", '"assad men"'),
+    ("70 per cent", "70%"),
+    ("Café  Déjà-vu!", "cafe deja vu"),
+    ("one hundred and five", "105"),
+])
+def test_equal_forms(a, b):
+    assert normalise(a) == normalise(b)
+
+
+def test_drops_urls_handles_and_splits_hashtags():
+    assert normalise("See https://t.co/x pic.twitter.com/abc @bob #AustralianFires") == \
+        "see australian fires"
+
+
+def test_numbers_found_with_values():
+    vals = [n.value for n in find_numbers("$2.6M and 2.6 million, two, 5K, 3.5 percent, 5m away")]
+    assert vals == [2_600_000, 2_600_000, 2, 5_000, 3.5, 5]
+
+
+@pytest.mark.parametrize("text", ["", "...", "—", "\u200b", "\x00"])
+def test_nothing_left(text):
+    assert normalise(text) == ""

@@ -1,0 +1,58 @@
+"""Uploads and pastes: decoding, HTML extraction and the errors a user sees."""
+from pathlib import Path
+
+import pytest
+
+from factcheck.pipeline.sources import SourceDocument, SourceError, from_paste, html_to_text, read_upload
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_html_upload_keeps_article_and_title_drops_page_furniture():
+    doc = read_upload("bridge.html", (FIXTURES / "article.html").read_bytes())
+    assert isinstance(doc, SourceDocument) and doc.kind == "html"
+    assert "Bridge repairs" in doc.title
+    assert "cost $48 million and take two years" in doc.text
+    assert "\n\n" in doc.text
+    for furniture in ("cookies", "Most read", "Privacy Policy", "Council tax to rise", "tracking"):
+        assert furniture not in doc.text
+
+
+def test_html_is_sniffed_even_with_txt_extension():
+    doc = read_upload("page.txt", b"<html><body><p>The mayor resigned on Friday after 12 years in office.</p></body></html>")
+    assert doc.kind == "html" and doc.text == "The mayor resigned on Friday after 12 years in office."
+
+
+def test_text_upload_decodings():
+    assert read_upload("a.txt", "\ufeffCaf\u00e9 “quoted”.".encode("utf-8")).text == "Caf\u00e9 “quoted”."
+    assert read_upload("a.txt", "na\u00efve caf\u00e9 r\u00e9sum\u00e9 costs \u20ac5".encode("cp1252")).text == \
+        "na\u00efve caf\u00e9 r\u00e9sum\u00e9 costs \u20ac5"
+    assert read_upload("a.txt", "Line one.\r\nLine two.".encode("utf-16")).text == "Line one.\nLine two."
+    assert read_upload("A.TXT", b"one\r\ntwo\rthree").text == "one\ntwo\nthree"
+
+
+@pytest.mark.parametrize("filename,data,message", [
+    ("a.txt", b"", "empty"),
+    ("a.txt", b"  \n\t ", "empty"),
+    ("a.txt", b"x" * 101, "limit"),
+    ("a.txt", b"PK\x03\x04\x00\x00binary", "binary"),
+    ("a.pdf", b"%PDF-1.4", "Unsupported"),
+    ("a.docx", b"text", "Unsupported"),
+    ("a.html", b"<html><head><script>var a = 1;</script></head><body></body></html>", "No article text"),
+])
+def test_upload_errors_are_clear(filename, data, message):
+    with pytest.raises(SourceError, match=message):
+        read_upload(filename, data, max_bytes=100)
+    assert issubclass(SourceError, ValueError)
+
+
+def test_paste_normalises_and_rejects_empty():
+    assert from_paste("a\r\nb\x00c\rd").text == "a\nbc\nd"
+    with pytest.raises(SourceError):
+        from_paste(" \n ")
+
+
+def test_html_to_text_on_fragment_and_empty():
+    text, title = html_to_text("<p>Unemployment fell to 4.1 percent in June, the agency said.</p>")
+    assert "4.1 percent" in text
+    assert html_to_text("") == ("", None)
