@@ -217,3 +217,67 @@ class ClaimChange(SQLModel, table=True):
     claim_id: int = Field(index=True)
     op: str = Field(sa_type=sa.String(10))  # upsert, delete
     at: datetime = Field(default_factory=utcnow)
+
+
+class PriorFactCheck(SQLModel, table=True):
+    """A fact-check published by another desk, imported from ClaimReview or the Fact Check Tools shape."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(sa_type=sa.String(2000), unique=True)
+    publisher: str = Field(sa_type=sa.String(300))
+    claim_text: str = Field(sa_type=sa.Text)
+    claimant: Optional[str] = Field(default=None, sa_type=sa.String(300))
+    claim_date: Optional[datetime] = None
+    rating_text: str = Field(default="", sa_type=sa.String(300))
+    rating_value: Optional[float] = None
+    review_date: Optional[datetime] = None
+    language: Optional[str] = Field(default=None, sa_type=sa.String(20))
+    source: str = Field(default="", sa_type=sa.String(300))  # the file or feed it came from
+    imported_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class PriorLink(SQLModel, table=True):
+    """A desk claim matched to another desk's fact-check."""
+
+    __table_args__ = (sa.UniqueConstraint("claim_id", "prior_id", name="uq_priorlink_pair"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    prior_id: int = Field(foreign_key="priorfactcheck.id", index=True)
+    score: float = 0.0
+    flags_json: str = Field(default="[]", sa_type=sa.Text)
+    state: LinkState = Field(default=LinkState.SUGGESTED, sa_type=enum_column())
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def flags(self) -> list[str]:
+        return json.loads(self.flags_json or "[]")
+
+
+class RatingAlias(SQLModel, table=True):
+    """Maps another desk's textual rating ("Pants on Fire") onto this desk's scale."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    alias: str = Field(sa_type=sa.String(300), unique=True)  # stored lower-cased, spaces folded
+    rating_id: int = Field(foreign_key="rating.id")
+
+
+class ApiToken(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(sa_type=sa.String(100))
+    token_hash: str = Field(sa_type=sa.String(64), unique=True)  # sha256 hex; the token is shown once
+    prefix: str = Field(sa_type=sa.String(12))  # first characters, to tell tokens apart in lists
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: Optional[datetime] = None
+    last_used_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins, kept in the database so that every worker counts the same attempts."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(sa_type=sa.String(80), index=True)
+    address: str = Field(sa_type=sa.String(64), index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
