@@ -57,41 +57,72 @@ FILLER = ("the a in of on by for with since last year this month over under abou
 MONTHS = "January February March April May June July August September October November December".split()
 
 
-def _name(r):
-    return f"{r.choice(FIRST)} {r.choice(LAST)}"
+SYLLABLES = ("ka ri mo ta le su na vi po de lo ba ne ru si go fa ma te ki zu ho pe la no mi da "
+             "ve ro sa tu bo li ge ny an el or is um ar en ol ur ic").split()
+FUNCTION = ("the of and to in a that is was for on with by as at from has have had were are be "
+            "been will would not no it its their his her this these than more most over about "
+            "after before since during under nearly almost only also every each new last").split()
 
 
-def make_claim(r: random.Random) -> str:
+def _word(r: random.Random, lo=2, hi=4) -> str:
+    return "".join(r.choice(SYLLABLES) for _ in range(r.randint(lo, hi)))
+
+
+class Vocab:
+    """Zipf-distributed synthetic content words, names and places (tens of thousands of each)."""
+
+    def __init__(self, seed=2, content=40_000, names=8_000, places=4_000):
+        r = random.Random(seed)
+        self.content = list(dict.fromkeys(_word(r) for _ in range(content))) + TOPICS + CHANGES
+        self.names = list(dict.fromkeys(_word(r, 2, 3).title() for _ in range(names))) + LAST + FIRST
+        self.places = list(dict.fromkeys(_word(r, 2, 3).title() for _ in range(places))) + PLACES
+        self._cum = {k: np.cumsum(1.0 / np.arange(1, len(getattr(self, k)) + 1) ** 1.05)
+                     for k in ("content", "names", "places")}
+
+    def pick(self, r: random.Random, kind: str) -> str:
+        cum = self._cum[kind]
+        i = int(np.searchsorted(cum, r.random() * cum[-1]))
+        return getattr(self, kind)[min(i, len(cum) - 1)]
+
+
+def make_claim(r: random.Random, v: Vocab) -> str:
     t = r.randrange(5)
     n = r.choice([r.randint(2, 99), r.randint(100, 9999), round(r.uniform(1, 50), 1)])
+    name = f"{v.pick(r, 'names')} {v.pick(r, 'names')}"
+    place = v.pick(r, "places")
+    c = lambda: v.pick(r, "content")  # noqa: E731
+    f = lambda: r.choice(FUNCTION)  # noqa: E731
     if t == 0:
-        return (f"{r.choice(ROLES).title()} {_name(r)} {r.choice(VERBS)} that {r.choice(TOPICS)} "
-                f"in {r.choice(PLACES)} {r.choice(CHANGES)} by {n} {r.choice(UNITS)} "
+        return (f"{r.choice(ROLES).title()} {name} {r.choice(VERBS)} that {c()} {f()} {c()} in "
+                f"{place} {r.choice(CHANGES)} by {n} {r.choice(UNITS)} "
                 f"{r.choice(['last year', 'since ' + str(r.randint(1990, 2024)), 'in ' + r.choice(MONTHS)])}")
     if t == 1:
-        return (f"{r.choice(PLACES)} spends {n} {r.choice(UNITS)} on {r.choice(TOPICS)} "
-                f"{r.choice(FILLER)} {r.choice(FILLER)} {r.choice(TOPICS)}, {_name(r)} {r.choice(VERBS)}")
+        return (f"{place} spends {n} {r.choice(UNITS)} on {c()} {f()} {c()} {c()}, {name} "
+                f"{r.choice(VERBS)}")
     if t == 2:
-        return (f"{_name(r)} was {r.choice(['not ', ''])}involved in the {r.choice(TOPICS)} "
-                f"scandal in {r.choice(PLACES)} in {r.choice(MONTHS)} {r.randint(1990, 2024)}")
+        return (f"{name} was {r.choice(['not ', ''])}involved in the {c()} {c()} in {place} in "
+                f"{r.choice(MONTHS)} {r.randint(1990, 2024)}")
     if t == 3:
         return (f"More than {n} {r.choice(UNITS)} {r.choice(['fled', 'left', 'arrived in', 'moved to'])} "
-                f"{r.choice(PLACES)} {r.choice(FILLER)} {r.choice(TOPICS)} {r.choice(CHANGES)}")
-    words = [r.choice(TOPICS + FILLER + PLACES + CHANGES) for _ in range(r.randint(6, 16))]
+                f"{place} {f()} {c()} {c()} {r.choice(CHANGES)}")
+    words = []
+    for _ in range(r.randint(5, 14)):
+        words += [f(), c()] if r.random() < 0.6 else [c()]
     return " ".join(words).capitalize()
 
 
 def corpus(n: int, seed: int = 1) -> list[str]:
     r = random.Random(seed)
+    v = Vocab()
     out = []
     for i in range(n):
         if out and r.random() < 0.15:        # near-duplicate of an earlier claim
             base = out[r.randrange(len(out))].split()
             j = r.randrange(len(base))
-            base[j] = r.choice(TOPICS + PLACES + FILLER)
+            base[j] = v.pick(r, "content")
             out.append(" ".join(base))
         else:
-            out.append(make_claim(r))
+            out.append(make_claim(r, v))
     return out
 
 
@@ -123,7 +154,7 @@ def make_queries(claims: list[str], k: int, seed: int = 7) -> list[str]:
             j = r.randrange(len(words))
             words[j] = typo(words[j], r)
         else:              # paraphrase-ish: drop and add words
-            words = [w for w in words if r.random() > 0.25] + [r.choice(FILLER)]
+            words = [w for w in words if r.random() > 0.25] + [r.choice(FUNCTION)]
         out.append(" ".join(words))
     return out
 
@@ -297,9 +328,13 @@ def tune(embeddings: bool) -> None:
     base = HybridWeights()
     best = (map5(train, base), base)
     print(f"default weights: train {best[0]:.4f} dev {map5(dev, base):.4f}")
-    grid = [0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0]
-    shares = [0.0] if not embeddings else [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
-    for bm, st, so, pa, sh in itertools.product(grid, grid, grid, grid, shares):
+    if embeddings:   # lexical weights near the lexical optimum, then the cosine share
+        grids = ([0.25, 0.5, 0.75, 1.0], [0.0, 0.1], [0.0, 0.1, 0.2], [0.0, 0.1, 0.2],
+                 [0.5, 0.6, 0.7, 0.8, 0.9])
+    else:
+        g = [0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0]
+        grids = (g, g, g, g, [0.0])
+    for bm, st, so, pa, sh in itertools.product(*grids):
         if bm + st + so + pa == 0:
             continue
         w = HybridWeights(bm25=bm, set_ratio=st, sort_ratio=so, partial=pa,

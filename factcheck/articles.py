@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from factcheck import audit, links
+from factcheck import audit, links, priors
 from factcheck.claim_index import current_index, note_change
 from factcheck.errors import ImportFailed, InvalidInput
 from factcheck.models import Article, Claim, User
-from factcheck.pipeline import analyse_text, sources
+from factcheck.pipeline import analyse_text, fetch, sources
 
 
 @dataclass
@@ -25,9 +25,14 @@ class ArticleSource:
     url: str | None = None
 
 
-def read_source(source: ArticleSource, max_bytes: int) -> tuple[str, str | None, str]:
+def read_source(source: ArticleSource, max_bytes: int,
+                fetch_limits: fetch.FetchLimits | None = None) -> tuple[str, str | None, str]:
     """The article text, a title if the source has one, and the kind of source."""
     try:
+        if source.url is not None and source.data is None and source.html is None and source.text is None:
+            page = fetch.fetch_page(source.url, fetch_limits or fetch.FetchLimits(max_bytes=max_bytes))
+            source.url = page.final_url  # where the redirects ended: the article's real address
+            return page.text, page.title, "url"
         if source.data is not None:
             doc = sources.read_upload(source.filename or "upload.txt", source.data, max_bytes=max_bytes)
             return doc.text, doc.title, doc.kind
@@ -39,7 +44,7 @@ def read_source(source: ArticleSource, max_bytes: int) -> tuple[str, str | None,
         if source.text is not None:
             if len(source.text.encode("utf-8", "surrogatepass")) > max_bytes:
                 raise ImportFailed(f"The text is larger than {max_bytes:,} bytes.")
-            return sources.from_paste(source.text), None, "text"
+            return sources.from_paste(source.text).text, None, "text"
     except sources.SourceError as exc:
         raise ImportFailed(str(exc)) from None
     raise ImportFailed("Paste the article text or choose a file.")
@@ -55,8 +60,11 @@ def title_from(text: str) -> str:
 def import_article(*, session: Session, actor: User, source: ArticleSource, title: str | None = None,
                    outlet: str | None = None, url: str | None = None, author: str | None = None,
                    published_at: datetime | None = None, max_bytes: int = 2_000_000,
-                   settings: links.MatchSettings = links.MatchSettings()) -> Article:
-    text, found_title, kind = read_source(source, max_bytes)
+                   settings: links.MatchSettings = links.MatchSettings(),
+                   fetch_limits: fetch.FetchLimits | None = None) -> Article:
+    if source.url is not None:
+        session.commit()  # nothing is written yet: end the open read so a slow fetch holds no database lock
+    text, found_title, kind = read_source(source, max_bytes, fetch_limits)
     if url and not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("The article URL must start with http:// or https://.")
     extraction = analyse_text(text)
@@ -75,6 +83,7 @@ def import_article(*, session: Session, actor: User, source: ArticleSource, titl
     audit.record(session, actor, "article.import", article,
                  {"title": article.title, "outlet": outlet, "claims": len(claims), "extractor": article.extractor})
     links.suggest_links(session=session, actor=actor, claims=claims, index=index, settings=settings)
+    priors.match_claims(session=session, actor=actor, claims=claims, threshold=settings.suggest)
     session.commit()
     return article
 
@@ -123,3 +132,86 @@ def segments(article: Article, claims: list[Claim]) -> list[Segment]:
         is_boiler = any(bs <= s and e <= be for bs, be in boiler)
         out.append(Segment(text[s:e], covering, is_boiler))
     return out
+
+
+@dataclass
+class Reextraction:
+    """What a re-extraction changed, so the reviewer can see it."""
+
+    added: list[Claim]
+    kept: list[Claim]
+    retired: list[Claim]
+    protected: list[Claim]  # no longer extracted, but kept because a reviewer worked on them
+
+
+def _has_review_work(session: Session, claim: Claim) -> bool:
+    from factcheck.models import ClaimLink, Evidence, Verdict
+
+    if claim.status != "new" or claim.assignee_id or claim.origin != "extracted":
+        return True
+    if claim.extracted_text is not None and claim.text != claim.extracted_text:
+        return True
+    if claim.worthiness_override is not None:
+        return True
+    for model, column in ((Evidence, Evidence.claim_id), (Verdict, Verdict.claim_id)):
+        if session.exec(select(model.id).where(column == claim.id).limit(1)).first() is not None:
+            return True
+    decided = select(ClaimLink.id).where((ClaimLink.claim_a_id == claim.id) | (ClaimLink.claim_b_id == claim.id),
+                                         ClaimLink.decided_by_id != None).limit(1)  # noqa: E711
+    return session.exec(decided).first() is not None
+
+
+def _same_claim(old: Claim, draft) -> bool:
+    from rapidfuzz import fuzz
+
+    before = old.extracted_text or old.text
+    if before == draft.text:
+        return True
+    overlaps = old.start < draft.end and draft.start < old.end
+    return overlaps and fuzz.token_sort_ratio(before, draft.text) >= 90
+
+
+def reextract_article(*, session: Session, actor: User, article: Article,
+                      settings: links.MatchSettings = links.MatchSettings()) -> Reextraction:
+    """Run the current extractor again without losing anything a reviewer did."""
+    from factcheck.models import ClaimStatus, utcnow
+
+    extraction = analyse_text(article.text)
+    existing = claims_of(session, article.id)
+    unmatched = list(existing)
+    kept, new_drafts = [], []
+    for draft in extraction.claims:
+        match = next((c for c in unmatched if _same_claim(c, draft)), None)
+        if match is None:
+            new_drafts.append(draft)
+            continue
+        unmatched.remove(match)
+        kept.append(match)
+        if match.worthiness_override is None:
+            match.checkworthiness = round(float(draft.checkworthiness), 3)
+            match.reasons_json = json.dumps(list(draft.reasons))
+            session.add(match)
+    retired, protected = [], []
+    for claim in unmatched:
+        if _has_review_work(session, claim):
+            protected.append(claim)
+            continue
+        claim.status, claim.updated_at = ClaimStatus.DISMISSED, utcnow()
+        session.add(claim)
+        audit.record(session, actor, "claim.retire", claim, {"reason": "no longer extracted"})
+        retired.append(claim)
+    index = current_index(session)
+    added = [claim_from_draft(article, d) for d in new_drafts]
+    session.add_all(added)
+    session.flush()
+    for claim in added:
+        note_change(session, claim.id)
+    article.extractor = extraction.extractor
+    article.boilerplate_json = json.dumps(extraction.boilerplate)
+    session.add(article)
+    audit.record(session, actor, "article.reextract", article,
+                 {"added": [c.id for c in added], "kept": len(kept), "retired": [c.id for c in retired],
+                  "protected": [c.id for c in protected], "extractor": extraction.extractor})
+    links.suggest_links(session=session, actor=actor, claims=added, index=index, settings=settings)
+    session.commit()
+    return Reextraction(added, kept, retired, protected)

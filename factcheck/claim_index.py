@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from factcheck.matching import ClaimIndex
-from factcheck.models import Claim, ClaimChange
+from factcheck.models import Claim, ClaimChange, PriorFactCheck
 
 GAP_PATIENCE_S = 60.0
 
@@ -104,6 +104,43 @@ def current_index(session: Session) -> ClaimIndex:
 
 
 def forget(url: str) -> None:
-    """Drop a database's index (after restore or in tests)."""
+    """Drop a database's indexes (after restore or in tests)."""
     with _followers_lock:
         _followers.pop(url, None)
+        _prior_followers.pop(url, None)
+
+
+class PriorFollower:
+    """Other desks' fact-checks, searchable by claim text; they are only ever added, so new rows are
+    followed by id, and a count that disagrees with what was indexed (a late PostgreSQL commit below
+    the last id, a deletion, another database) reloads everything."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.index, self.last_id, self.size = ClaimIndex(), 0, 0
+
+    def sync(self, session: Session) -> ClaimIndex:
+        with self.lock:
+            below = session.exec(select(func.count(PriorFactCheck.id)).where(PriorFactCheck.id <= self.last_id)).one()
+            if below != self.size:
+                self._reset()
+            rows = session.exec(select(PriorFactCheck.id, PriorFactCheck.claim_text)
+                                .where(PriorFactCheck.id > self.last_id)).all()
+            self.index.add_many([(pid, text) for pid, text in rows])
+            self.size += len(rows)
+            self.last_id = max([self.last_id] + [pid for pid, _ in rows])
+            return self.index
+
+
+_prior_followers: dict[str, PriorFollower] = {}
+
+
+def current_prior_index(session: Session) -> ClaimIndex:
+    """The prior fact-check index for this session's database (ids are PriorFactCheck ids)."""
+    key = str(session.get_bind().url)
+    with _followers_lock:
+        follower = _prior_followers.setdefault(key, PriorFollower())
+    return follower.sync(session)

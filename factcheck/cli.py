@@ -12,16 +12,18 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import Session, select
 
-from factcheck import articles, db, links, search, users, verdicts
+from factcheck import articles, backup, db, links, priors, search, serializers, tokens, users, verdicts
 from factcheck.errors import FactcheckError
+from factcheck.exports import claimreview
 from factcheck.exports.csv import export_csv
-from factcheck.models import Article, Claim, Role, User
+from factcheck.models import Article, Claim, ClaimStatus, Role, User
 
 db_cli = AppGroup("db", help="Create, upgrade and inspect the database.")
 users_cli = AppGroup("users", help="Manage desk members.")
 articles_cli = AppGroup("articles", help="Import articles.")
 claims_cli = AppGroup("claims", help="List and maintain claims.")
 export_cli = AppGroup("export", help="Export claims.")
+priors_cli = AppGroup("priors", help="Import other desks' fact-checks.")
 DEMO = Path(__file__).parent / "demo"
 
 
@@ -48,7 +50,31 @@ def db_upgrade():
     db.upgrade(db.get_engine())
     with session() as s:
         verdicts.ensure_default_scale(s)
+        priors.ensure_default_aliases(s)
     click.echo("Database is up to date.")
+
+
+@db_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(file):
+    """Write a consistent backup while the desk runs (SQLite backup API, or pg_dump custom format)."""
+    try:
+        backup.backup_database(db.get_engine(), file)
+    except FactcheckError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Backed up to {file}.")
+
+
+@db_cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds users, articles or claims.")
+def db_restore(file, force):
+    """Replace the database with a backup; stop the web workers first."""
+    try:
+        backup.restore_database(db.get_engine(), file, force=force)
+    except FactcheckError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Restored from {file}.")
 
 
 @users_cli.command("create")
@@ -67,6 +93,23 @@ def users_create(username, role, password_stdin):
         except FactcheckError as exc:
             raise click.ClickException(exc.message) from None
         click.echo(f"Created {user.role} {user.username} (id {user.id}).")
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--expires", "days", type=click.IntRange(1, tokens.MAX_EXPIRY_DAYS), help="Days until it expires.")
+def users_token(username, name, days):
+    """Create an API token for a desk member; the token alone is printed on the last line, once."""
+    with session() as s:
+        try:
+            user = users.get_user(session=s, username=username)
+            token, raw = tokens.create_token(session=s, actor=system_actor(s), user=user, name=name, expires_days=days)
+        except FactcheckError as exc:
+            raise click.ClickException(exc.message) from None
+        expiry = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "never expires"
+        click.echo(f"Token {token.prefix}… for {user.username} ({expiry}); it is not shown again:")
+        click.echo(raw)
 
 
 @articles_cli.command("import")
@@ -97,15 +140,8 @@ def articles_import(paths, outlet, url, title, published):
 
 
 def claim_record(s: Session, claim: Claim) -> dict:
-    verdict = verdicts.published_verdict(s, claim.id)
-    rating = verdicts.rating_name(s, verdict) if verdict else None
-    return {
-        "id": claim.id, "article_id": claim.article_id, "text": claim.text, "speaker": claim.speaker,
-        "start": claim.start, "end": claim.end, "status": claim.status, "checkworthiness": claim.checkworthiness,
-        "verdict": rating,
-        "links": [{"claim_id": other.id, "score": link.score, "state": link.state, "flags": link.flags}
-                  for link, other in links.links_of(s, claim.id)],
-    }
+    """The API's claim object, so that jsonl lines and API responses read the same."""
+    return serializers.claim_record(s, claim)
 
 
 @claims_cli.command("list")
@@ -168,6 +204,62 @@ def export_csv_command(output, status, outlet, verdict, speaker):
         click.echo(f"Wrote {output}", err=True)
 
 
+@export_cli.command("claimreview")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--status", type=click.Choice([s.value for s in ClaimStatus]))
+@click.option("--outlet")
+@click.option("--verdict", help="Rating name of the published verdict.")
+def export_claimreview_command(output, status, outlet, verdict):
+    """ClaimReview JSON-LD DataFeed of every signed-off verdict, to publish as the desk's feed file."""
+    filters = search.Filters(status=status, outlet=outlet, verdict=verdict)
+    site = claimreview.Site.from_config(current_app.config)
+    count = 0
+    with session() as s:
+        out = output.open("w", encoding="utf-8") if output else sys.stdout
+        try:
+            head = claimreview.dumps_ld(claimreview.data_feed([]), indent=None)
+            out.write(head[:-2] + "\n")  # the feed opens with '...,"dataFeedElement": [' and streams its reviews
+            for review in claimreview.all_reviews(s, site, filters):
+                out.write(("," if count else "") + claimreview.dumps_ld(review) + "\n")
+                count += 1
+            out.write("]}\n")
+        finally:
+            if output:
+                out.close()
+    click.echo(f"{count} ClaimReview object(s){f' written to {output}' if output else ''}.", err=True)
+
+
+@priors_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--skip-existing", is_flag=True, help="Skip fact-checks already stored instead of refusing the file.")
+def priors_import(paths, skip_existing):
+    """Import ClaimReview JSON-LD or Fact Check Tools JSON files; each file whole or not at all."""
+    cap, refused = current_app.config["PRIOR_MAX_BYTES"], 0
+    with session() as s:
+        actor = system_actor(s)
+        for path in paths:
+            try:
+                with path.open("rb") as fh:
+                    data = fh.read(cap + 1)  # one byte over the cap is enough to refuse a huge file
+            except OSError as exc:
+                raise click.ClickException(f"{path}: {exc.strerror}") from None
+            [found] = priors.import_prior_files(
+                session=s, actor=actor, files=[(path.name, data)], max_bytes=cap, skip_existing=skip_existing,
+                threshold=current_app.config["MATCH_SUGGEST_THRESHOLD"])
+            if found.error:
+                refused += 1
+                click.echo(f"{path}: {found.error.message}", err=True)
+                for problem in found.problems:
+                    click.echo(f"{path}: {problem}", err=True)
+                continue
+            r = found.result
+            click.echo(f"{path}: imported {len(r.imported)}, skipped {len(r.skipped)}, matched to claims {r.links} time(s)")
+            for problem in r.skipped:
+                click.echo(f"{path}: skipped {problem}")
+    if refused:
+        raise click.ClickException(f"{refused} of {len(paths)} file(s) refused; nothing was imported from them.")
+
+
 @click.command("demo")
 def demo_command():
     """Create a demo desk: users with fresh passwords, and two articles that report the same claims."""
@@ -176,6 +268,7 @@ def demo_command():
         if s.exec(select(User)).first() is not None:
             raise click.ClickException("The database already has users; the demo only fills an empty one.")
         verdicts.ensure_default_scale(s)
+        priors.ensure_default_aliases(s)
         logins = {}
         for name, role in (("admin", Role.ADMIN), ("editor", Role.EDITOR), ("editor2", Role.EDITOR),
                            ("reviewer", Role.REVIEWER)):
@@ -193,7 +286,7 @@ def demo_command():
 
 
 def init_app(app) -> None:
-    for group in (db_cli, users_cli, articles_cli, claims_cli, export_cli):
+    for group in (db_cli, users_cli, articles_cli, claims_cli, export_cli, priors_cli):
         app.cli.add_command(group)
     app.cli.add_command(search_command)
     app.cli.add_command(demo_command)

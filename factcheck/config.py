@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULTS = {
@@ -11,8 +12,23 @@ DEFAULTS = {
     "MAX_ARTICLE_BYTES": 2_000_000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Secure cookies are explicit: set FACTCHECK_SESSION_COOKIE_SECURE=1 whenever the desk is served over
+    # HTTPS (it must stay off for plain-http local use, or the browser never sends the cookie back).
+    "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # Server-side session limits, checked on every request (security.enforce_session_age); the
+    # cookie's own lifetime follows SESSION_MAX_HOURS.
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    # Failed logins counted in the database, so every worker sees the same count.
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    # Import by URL (pipeline.fetch): caps per fetch. FETCH_ALLOW_LOOPBACK is for tests only.
+    "FETCH_MAX_BYTES": 2_000_000,
+    "FETCH_TIMEOUT_SECONDS": 15.0,
+    "FETCH_MAX_REDIRECTS": 5,
+    "FETCH_ALLOW_LOOPBACK": False,
     "WTF_CSRF_TIME_LIMIT": None,
     "MATCH_SUGGEST_THRESHOLD": 70.0,
     "MATCH_AUTO_THRESHOLD": 92.0,
@@ -20,6 +36,9 @@ DEFAULTS = {
     "DESK_URL": "https://factcheck.example.org",
     "PUBLIC_BASE_URL": "https://factcheck.example.org/checks",
     "SEARCH_PAGE_SIZE": 25,
+    # Other desks' fact-checks (priors.py): largest file imported, by upload or CLI.
+    "PRIOR_MAX_BYTES": 20 * 1024 * 1024,
+    "CLAIMREVIEW_PAGE_SIZE": 100,  # reviews per page of /claimreview.json
 }
 
 # Environment variables read as FACTCHECK_<NAME>; DATABASE_URL is read as is.
@@ -27,6 +46,9 @@ ENV_TYPES = {
     "SECRET_KEY": str, "MATCH_SUGGEST_THRESHOLD": float, "MATCH_AUTO_THRESHOLD": float,
     "DESK_NAME": str, "DESK_URL": str, "PUBLIC_BASE_URL": str, "MAX_ARTICLE_BYTES": int,
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes"),
+    "SESSION_IDLE_MINUTES": float, "SESSION_MAX_HOURS": float, "FETCH_TIMEOUT_SECONDS": float,
+    "FETCH_MAX_BYTES": int,
+    "PRIOR_MAX_BYTES": int, "CLAIMREVIEW_PAGE_SIZE": int,
 }
 
 
@@ -46,6 +68,7 @@ def load_config(app, test_config: dict | None) -> None:
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "factcheck.sqlite")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if app.config["MATCH_AUTO_THRESHOLD"] < app.config["MATCH_SUGGEST_THRESHOLD"]:
         raise ValueError("MATCH_AUTO_THRESHOLD must not be below MATCH_SUGGEST_THRESHOLD")
 

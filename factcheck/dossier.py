@@ -1,11 +1,12 @@
 """Everything the claim page shows, gathered in one read so the view stays thin."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from factcheck import audit, evidence, links, verdicts
+from factcheck import audit, evidence, links, priors as other_desks, verdicts
+from factcheck.exports import claimreview
 from factcheck.models import Article, AuditEvent, Claim, ClaimLink, Evidence, Rating, User, Verdict
 from factcheck.permissions import can_see_draft
 
@@ -35,9 +36,11 @@ class Dossier:
     users: dict[int, str]
     ratings: dict[int, Rating]
     merged_into: Claim | None
+    prior_checks: list[other_desks.PriorCheck] = field(default_factory=list)  # other desks' fact-checks
+    claimreview: dict | None = None  # the published verdict as JSON-LD, for the page's data block
 
 
-def dossier(session: Session, actor: User, claim: Claim) -> Dossier:
+def dossier(session: Session, actor: User, claim: Claim, site: claimreview.Site | None = None) -> Dossier:
     users = {u.id: u.username for u in session.exec(select(User))}
     ratings = {r.id: r for r in session.exec(select(Rating))}
     articles = {}
@@ -65,6 +68,8 @@ def dossier(session: Session, actor: User, claim: Claim) -> Dossier:
         cluster=cluster, priors=priors, reusable=[p for p in priors if p.claim.id in in_cluster],
         history=history, users=users, ratings=ratings,
         merged_into=session.get(Claim, claim.merged_into_id) if claim.merged_into_id else None,
+        prior_checks=other_desks.checks_for(session, claim),
+        claimreview=claimreview.claim_review(session, claim, site) if site else None,
     )
 
 

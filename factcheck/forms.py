@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
@@ -38,7 +38,23 @@ class ImportForm(FlaskForm):
     published_at = DateField("Published on", validators=[Optional()])
     text = TextAreaField("Article text", validators=[Optional()])
     file = FileField("…or upload a .txt or .html file")
+    fetch = BooleanField("…or fetch the page at the article URL")
     submit = SubmitField("Import and extract claims")
+
+    def source(self):
+        """What to import: the upload, else the page at the URL when asked, else the pasted text."""
+        from factcheck.articles import ArticleSource
+
+        upload = self.file.data
+        if upload and upload.filename:
+            return ArticleSource(filename=upload.filename, data=upload.read())
+        if self.fetch.data and self.url.data and not (self.text.data or "").strip():
+            return ArticleSource(url=self.url.data.strip())
+        return ArticleSource(text=self.text.data or None)
+
+
+class ReextractForm(FlaskForm):
+    submit = SubmitField("Extract claims again")
 
 
 class VersionedForm(FlaskForm):
@@ -171,6 +187,16 @@ class BulkForm(FlaskForm):
     submit = SubmitField("Apply to selected")
 
 
+class TokenForm(FlaskForm):
+    name = StringField("Name (what uses it)", validators=[DataRequired(), Length(max=100)])
+    expires_days = IntegerField("Expires after (days; empty: never)", validators=[Optional(), NumberRange(min=1, max=3650)])
+    submit = SubmitField("Create token")
+
+
+class RevokeTokenForm(FlaskForm):
+    submit = SubmitField("Revoke")
+
+
 # Forms whose choices come from the database, and the set a claim page shows.
 
 def assignee_choices(session) -> list[tuple[str, str]]:
@@ -216,4 +242,25 @@ def search_form(session, args) -> SearchForm:
     form = SearchForm(formdata=args if hasattr(args, "getlist") else None, data=None if hasattr(args, "getlist") else args)
     form.verdict.choices = options([("", "any verdict")] + [(r.name, r.name) for r in verdicts.scale(session, include_inactive=True)])
     form.outlet.choices = options([("", "any outlet")] + [(o, o) for o in search.outlets(session)])
+    return form
+
+
+class PriorImportForm(FlaskForm):
+    files = MultipleFileField("ClaimReview JSON-LD or Fact Check Tools JSON files")
+    skip_existing = BooleanField("Skip fact-checks already stored (instead of refusing the file)")
+    submit = SubmitField("Import fact-checks")
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        return [(f.filename, f.read()) for f in (self.files.data or []) if f and f.filename]
+
+
+class AliasForm(FlaskForm):
+    alias = StringField("Their rating", validators=[DataRequired(), Length(max=300)])
+    rating = SelectField("Our rating", coerce=int, choices=[])
+    submit = SubmitField("Save mapping")
+
+
+def alias_form(session) -> AliasForm:
+    form = AliasForm()
+    form.rating.choices = rating_choices(session)
     return form

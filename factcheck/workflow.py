@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 
 from factcheck import audit
 from factcheck.concurrency import claim_version
-from factcheck.errors import InvalidInput, InvalidTransition, NotAllowed
-from factcheck.models import Claim, ClaimStatus, Role, User, utcnow
+from factcheck.errors import FactcheckError, InvalidInput, InvalidTransition, NotAllowed
+from factcheck.models import Claim, ClaimStatus, LinkState, PriorLink, Role, User, utcnow
 from factcheck.permissions import is_editor
 
 S = ClaimStatus
@@ -88,34 +88,49 @@ class BulkResult:
     done: list[int]
     refused: dict[int, str]
 
+    def refused_by_reason(self) -> dict[str, list[int]]:
+        """One line per reason reads better than one per claim when fifty claims fail alike."""
+        grouped: dict[str, list[int]] = {}
+        for claim_id, reason in self.refused.items():
+            grouped.setdefault(reason, []).append(claim_id)
+        return grouped
+
 
 def bulk(*, session: Session, actor: User, claims: list[Claim], action: str, status: str | None = None,
          assignee: User | None = None) -> BulkResult:
     """Apply one action to many claims: each succeeds or is refused on its own, with a reason."""
+    if action == "assign" and assignee is None:
+        raise InvalidInput("Choose who gets the selected claims.")  # not a silent bulk unassign
+    if action == "status" and not status:
+        raise InvalidInput("Choose the status to move the selected claims to.")
+    if action not in ("assign", "status", "dismiss"):
+        raise InvalidInput(f"Unknown bulk action {action!r}.")
     result = BulkResult([], {})
     for claim in claims:
         try:
             if action == "assign":
                 assign(session=session, actor=actor, claim=claim, assignee=assignee)
-            elif action in ("status", "dismiss"):
+            else:
                 change_status(session=session, actor=actor, claim=claim,
                               status=S.DISMISSED if action == "dismiss" else status)
-            else:
-                raise InvalidInput(f"Unknown bulk action {action!r}.")
             result.done.append(claim.id)
-        except (InvalidInput, InvalidTransition, NotAllowed) as exc:
+        except FactcheckError as exc:
             session.rollback()
             result.refused[claim.id] = exc.message
     return result
 
 
 def queue(*, session: Session, actor: User, status: str | None = None, mine: bool = False,
-          rereview: bool = False, limit: int = 200) -> list[Claim]:
+          rereview: bool = False, has_prior: bool = False, limit: int = 200) -> list[Claim]:
     stmt = select(Claim).where(Claim.merged_into_id == None)  # noqa: E711
     if status:
+        if status not in {s.value for s in ClaimStatus}:
+            raise InvalidInput(f"Unknown status {status[:40]!r}.")  # a hand-edited URL, not a server error
         stmt = stmt.where(Claim.status == ClaimStatus(status))
     if mine:
         stmt = stmt.where(Claim.assignee_id == actor.id)
     if rereview:
         stmt = stmt.where(Claim.rereview_reason != None)  # noqa: E711
+    if has_prior:  # another desk has checked it already
+        stmt = stmt.where(Claim.id.in_(select(PriorLink.claim_id).where(PriorLink.state != LinkState.REJECTED)))
     return list(session.exec(stmt.order_by(Claim.checkworthiness.desc(), Claim.id).limit(limit)))

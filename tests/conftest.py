@@ -31,7 +31,9 @@ def pg_engine():
         yield None
         return
     engine = db.make_engine(PG_URL)
-    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:  # a clean schema, whatever an interrupted run left behind
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
     db.upgrade(engine)
     yield engine
     engine.dispose()
@@ -45,6 +47,7 @@ def database_url(tmp_path, pg_engine):
         return url
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with pg_engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")  # a leaked transaction fails loudly, not forever
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     return PG_URL
 

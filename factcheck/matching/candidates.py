@@ -20,6 +20,7 @@ from .segment import MAX_TOKEN, Segment, char_hist, frequent_cap
 KEEP_BY_LB = 3_000       # rows kept by lower bound
 KEEP_BY_SUM = 500        # of those, rows kept by lower + upper bound
 KEEP_TYPO = 300          # rows reached only through typo expansion
+FREQ_READ_MAX = 0.15     # frequent postings longer than this share of rows are never read
 MIN_CANDIDATES = 50      # below this, frequent tokens' postings are read too
 TYPO_MIN_LEN = 3
 EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of a threshold
@@ -165,9 +166,30 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
 
     rows, vals = run(rare, typo_terms)
     freq_read = False
-    if len(rows) < min_candidates and freq:
-        rows, vals = run(rare + freq, typo_terms)
+    if freq and len(rows) < min_candidates:
         freq_read = True
+    elif freq and len(rows):
+        # would a typical row holding every frequent query word beat the k-th best so far?
+        x_now = vals[:, 0].astype(np.float64)
+        for i, _, bit in freq:
+            has = ((seg.mask[rows] >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+            x_now += has * q.wlen[i]
+        lb_now = lower_bound(x_now, q.Lq, seg.row_len[rows].astype(np.float64))
+        kth = np.partition(lb_now, len(lb_now) - 10)[len(lb_now) - 10] if len(lb_now) >= 10 else 0.0
+        xf = float(sum(q.wlen[i] for i, _, _ in freq))
+        typical = np.array([float(seg.meta.get("median_row_len", q.Lq))])
+        if lower_bound(np.array([xf]), q.Lq, typical)[0] > kth:
+            freq_read = True
+    if freq_read:
+        # the very common words ("in", "the") stay in the mask: their postings are most rows
+        cheap = [f for f in freq if seg.df[f[1]] <= FREQ_READ_MAX * n]
+        freq_read = len(cheap) == len(freq)
+        if cheap:
+            rows, vals = run(rare + cheap, typo_terms)
+            freq = [f for f in freq if f not in cheap]
+        elif not len(rows):
+            rows, vals = run(rare + freq, typo_terms)
+            freq_read = True
     if dead is not None and len(rows):
         keep = ~dead[rows]
         rows, vals = rows[keep], vals[keep]
@@ -197,19 +219,15 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
         return []
     lr = seg.row_len[g.rows].astype(np.float64)
     lb = lower_bound(g.x, q.Lq, lr)
-    exact = np.flatnonzero(g.x > 0)
-    sel = exact[top_k(lb[exact], KEEP_BY_LB)]
+    # order by an estimate that counts typo-matched words as shared; prune with true bounds
+    est = lower_bound(g.x + g.typo, q.Lq, lr) if typos else lb
+    sel = top_k(est, KEEP_BY_LB)
     ub_sel = upper_bound(seg, q, g.rows[sel], g.x[sel])
-    keep = top_k(lb[sel] + ub_sel, KEEP_BY_SUM)
+    keep = top_k(est[sel] + ub_sel, KEEP_BY_SUM)
     sel, ub_sel = sel[keep], ub_sel[keep]
     lbs = np.sort(lb[sel])[::-1]
     thr = lbs[limit - 1] if len(lbs) >= limit else 0.0
     sel = sel[ub_sel >= thr - EPS]
-    typo_only = np.flatnonzero((g.typo > 0) & (g.x == 0))
-    if len(typo_only):
-        t = typo_only[top_k(g.typo[typo_only], KEEP_TYPO)]
-        ub_t = upper_bound(seg, q, g.rows[t], g.x[t])
-        sel = np.concatenate([sel, t[ub_t >= thr - EPS]])
     if not len(sel):
         return []
     rows = g.rows[sel]

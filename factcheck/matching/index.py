@@ -38,10 +38,10 @@ class Match:
 @dataclass(frozen=True)
 class HybridWeights:
     """Weights of the hybrid score (fitted on CheckThat! 2020 train; see bench/matching.py)."""
-    bm25: float = 0.45
-    set_ratio: float = 0.20
+    bm25: float = 0.75
+    set_ratio: float = 0.0
     sort_ratio: float = 0.10
-    partial: float = 0.25
+    partial: float = 0.10
     # with embeddings: score = (1 - cosine_share) * lexical + cosine_share * cosine
     cosine_share: float = 0.70
     bm25_candidates: int = 100
@@ -59,6 +59,10 @@ class HybridWeights:
         return np.clip(lex * 100.0, 0.0, 100.0)
 
 
+# Fitted with embeddings on (bench/matching.py tune --embeddings).
+VECTOR_WEIGHTS = HybridWeights(cosine_share=0.70)
+
+
 class ClaimIndex:
     """Claims by id, searchable by text; see the module docstring for the two rankings."""
 
@@ -67,8 +71,8 @@ class ClaimIndex:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
-        self.weights = weights or HybridWeights()
         self.embedder = _resolve_embedder(embedder)
+        self.weights = weights or (VECTOR_WEIGHTS if self.embedder is not None else HybridWeights())
         self._base: Segment | None = None
         self._dead: np.ndarray | None = None        # tombstones over base rows
         self._n_dead = 0
@@ -248,17 +252,10 @@ class ClaimIndex:
                 vrows = self._vector_top(seg, dead, qvec, w.vector_candidates)
                 extra = np.setdiff1d(vrows, rows)
                 if len(extra):
-                    pos = np.searchsorted(g.rows, extra, sorter=np.argsort(g.rows)) \
-                        if len(g.rows) else np.zeros(len(extra), np.int64)
-                    srt = np.sort(g.rows) if len(g.rows) else g.rows
-                    found = np.zeros(len(extra))
-                    if len(g.rows):
-                        order = np.argsort(g.rows)
-                        pos = np.minimum(pos, len(g.rows) - 1)
-                        hit = srt[pos] == extra
-                        found[hit] = bm[order[pos[hit]]]
+                    # rows found by meaning alone keep the BM25 of whatever words they share
+                    bm_of = dict(zip(g.rows.tolist(), bm.tolist())) if len(g.rows) else {}
                     rows = np.concatenate([rows, extra])
-                    bms = np.concatenate([bms, found])
+                    bms = np.concatenate([bms, [bm_of.get(r, 0.0) for r in extra.tolist()]])
             pool_rows.append(rows)
             pool_seg.append(np.full(len(rows), si))
             pool_bm.append(bms)
@@ -297,7 +294,10 @@ class ClaimIndex:
         sims = _chunked_dot(mat, qvec)
         if dead is not None:
             sims[dead] = -2.0
-        return np.sort(cand.top_k(sims, k)).astype(np.int64)
+        top = cand.top_k(sims, k)
+        if dead is not None:
+            top = top[~dead[top]]
+        return np.sort(top).astype(np.int64)
 
     def _seg_vectors(self, seg: Segment):
         if seg is self._delta_seg:

@@ -41,6 +41,10 @@ class Segment:
         for name in ARRAYS:
             setattr(self, name, arrays[name])
         self.vectors = arrays.get("vectors")
+        # texts are sliced from a bytes-like object (bytes, or an mmap of the saved file)
+        self.blob = arrays.get("_blob")
+        if self.blob is None:
+            self.blob = self.text_blob.tobytes()
         self.meta = meta
         self.n = int(meta["n"])
         self.id_kind = meta["id_kind"]          # "int" or "str"
@@ -147,7 +151,8 @@ class Segment:
         if vectors is not None:
             arrays["vectors"] = vectors
         ntok_np = arrays["row_ntok"]
-        meta = {"n": n, "id_kind": id_kind, "avg_ntok": float(ntok_np.mean()) if n else 1.0}
+        meta = {"n": n, "id_kind": id_kind, "avg_ntok": float(ntok_np.mean()) if n else 1.0,
+                "median_row_len": float(np.median(row_len)) if n else 1.0}
         return cls(arrays, meta)
 
     # -- lookups ------------------------------------------------------------------------------
@@ -155,8 +160,11 @@ class Segment:
         return bytes(self.text_blob[self.text_off[row]:self.text_off[row + 1]]).decode("ascii")
 
     def texts(self, rows) -> list[str]:
-        off, blob = self.text_off, self.text_blob
-        return [bytes(blob[off[r]:off[r + 1]]).decode("ascii") for r in rows]
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = self.text_off[rows].tolist()
+        ends = self.text_off[rows + 1].tolist()
+        blob = self.blob
+        return [blob[a:b].decode("ascii") for a, b in zip(starts, ends)]
 
     def claim_id(self, row: int):
         v = self.ids[row]

@@ -6,6 +6,7 @@ copy of the index in the page cache and each holds little private memory.
 from __future__ import annotations
 
 import json
+import mmap as _mmap
 import os
 import shutil
 import tempfile
@@ -52,8 +53,29 @@ def load_segment(directory: Path, *, mmap: bool = True) -> Segment:
     if meta.get("format") != FORMAT:
         raise ValueError(f"{directory}: unknown index format {meta.get('format')!r}")
     arrays = {}
+    if mmap:
+        arrays["_blob"] = _mmap_npy_bytes(directory / "text_blob.npy")
     for name in meta["arrays"]:
         arr = np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None,
                       allow_pickle=False)
         arrays[name] = arr
     return Segment(arrays, meta)
+
+
+class _Slice:
+    """Byte slices of an mmapped .npy data area, addressed from the start of the data."""
+
+    def __init__(self, mm, offset: int):
+        self.mm, self.offset = mm, offset
+
+    def __getitem__(self, s: slice) -> bytes:
+        return self.mm[self.offset + s.start:self.offset + s.stop]
+
+
+def _mmap_npy_bytes(path: Path):
+    arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    if not isinstance(arr, np.memmap) or not arr.size:
+        return b""
+    with open(path, "rb") as f:
+        mm = _mmap.mmap(f.fileno(), 0, access=_mmap.ACCESS_READ)
+    return _Slice(mm, int(arr.offset))

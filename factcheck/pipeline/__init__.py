@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .boilerplate import label_blocks
+from .boilerplate import is_furniture_sentence, label_blocks
 from .claims import MAX_PARSE_CHARS, ClaimDraft, build_claims, finish_claims, plan_units
 from .nlp import get_nlp, load_nlp
 from .sentences import split_sentences
@@ -35,7 +35,12 @@ def analyse_text(text: str) -> Extraction:
     sentences = []
     for block, label in zip(blocks, labels):
         if label == "body":
-            sentences.extend(split_sentences(text, block.start, block.end))
+            for s, e in split_sentences(text, block.start, block.end):
+                if is_furniture_sentence(text[s:e]):
+                    furniture.append((s, e))
+                else:
+                    sentences.append((s, e))
+    furniture.sort()
     units = plan_units(text, sentences)
     docs = None
     if nlp is not None:

@@ -196,6 +196,20 @@ class SpeakerBook:
         self.words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text[:200_000])]
         self.last_speaker: str | None = None
         self._cache: dict[str, str] = {}
+        self._where: dict[str, list[int]] | None = None  # lower-cased word (or part after a hyphen) -> indexes
+
+    def _positions(self, head: str) -> list[int]:
+        """Indexes of the words equal to head or ending in "-head", from an index built once."""
+        if self._where is None:
+            where: dict[str, list[int]] = {}
+            for i, (_s, _e, word) in enumerate(self.words):
+                lower = word.lower()
+                where.setdefault(lower, []).append(i)
+                if "-" in lower:
+                    for key in {lower[k + 1:] for k, ch in enumerate(lower) if ch == "-"} - {lower}:
+                        where.setdefault(key, []).append(i)
+            self._where = where
+        return self._where.get(head.lower(), [])
 
     def _expand_at(self, index: int, length: int) -> str:
         """Grow the name at word index over capitalised words and title words on both sides."""
@@ -253,11 +267,10 @@ class SpeakerBook:
         limit = before if before is not None else len(self.text)
         best = name
         if capitalised or (len(tokens) <= 2 and raw.strip().lower().startswith("the ")):
-            for i, (s, _e, word) in enumerate(self.words):
+            for i in self._positions(head):
+                s = self.words[i][0]
                 if s > limit + 2000:
                     break
-                if word.lower() != head.lower() and not word.lower().endswith("-" + head.lower()):
-                    continue
                 candidate = self._expand_at(i, 1)
                 if not candidate or len(candidate) > 80:
                     continue

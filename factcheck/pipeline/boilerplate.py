@@ -26,6 +26,8 @@ _FURNITURE = [re.compile(p, _I) for p in (
     r"(\s+(this|on|article|story|page|link|via))*\s*$",
     r"^\W*$",
     r"^\s*(photo|image|picture|illustration|video|graphic|file photo)s?\s*(credit)?\s*[:/|]",
+    r"^\s*(pictured|above|top|main image|caption|in the picture)\s*:",
+    r"^[^\"“”]{0,200}[\w.)]\s*/\s*[A-Z][\w.'’\-]*(\s+[A-Z][\w.'’\-]*){0,3}\s*\)?\s*$",  # "Ledger / R. Ahmadi"
     r"\b(AP|AFP|Reuters|Getty Images|EPA|EPA-EFE|Shutterstock|TASS|Xinhua|Bloomberg|ANP|PA)"
     r"\s*(Photo|Images|/|via)",
     r"\bphoto(graph)?\s*(by|credit|:)|\bcourtesy of\b.{0,60}$",
@@ -38,6 +40,14 @@ _FURNITURE = [re.compile(p, _I) for p in (
     r"^\s*(dear readers?|a message from)\b",
     r"^\s*(remind me later|not ready to|continue reading|skip to|back to top|advertisement)\b",
 )]
+# A paywall notice; a whole block only when short, else its sentence alone (is_furniture_sentence).
+_PAYWALL = re.compile(r"\b(this|the|our) (article|story|piece|report|content|newsletter) is (free|available"
+                      r" free|unlocked)\b|^\s*free to read\b|\bfree for (all|every) (our )?readers\b", _I)
+
+def is_furniture_sentence(text: str) -> bool:
+    """An appeal or paywall notice inside a body paragraph ("This article is free to read.")."""
+    return is_appeal(text) or bool(_PAYWALL.search(text) and not re.search(r"[\"“”]", text))
+
 
 # Lines from which the rest of the page is trailer (only once the story has begun).
 _TRAILER = [re.compile(p, _I) for p in (
@@ -50,7 +60,8 @@ _TRAILER = [re.compile(p, _I) for p in (
 )]
 _LATE_ONLY = re.compile(r"^\s*(sign up|subscribe|read more|related|more from|recommended|most|you may)", _I)
 
-_BYLINE = re.compile(r"^\s*[Bb][Yy]\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}\s*(,|\band\b|\||$)")
+_BYLINE = re.compile(r"^\s*(?:(?:words|story|text|interview)\s+)?[Bb][Yy]:?\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}"
+                     r"\s*(,|\band\b|\||·|•|—|–|-|\d|\(|$)", re.I)
 _SECOND_PERSON = re.compile(r"\b(you|your|you're|yours|yourself)\b", _I)
 _APPEAL_WORDS = re.compile(
     r"\b(support|donat\w*|subscri\w*|sign(ing)? up|newsletter|contribut\w*|member(ship)?|help us"
@@ -58,10 +69,28 @@ _APPEAL_WORDS = re.compile(
     r"|log in|premium|unlimited access|free trial)\b", _I)
 
 
+# An imperative asking the reader for money or membership: "Support independent local news: …",
+# "Please consider a donation …". The look-ahead keeps "Support for the plan fell …" as a statement.
+_IMPERATIVE_APPEAL = re.compile(
+    r"(?:^|[:;—–]\s*)\W*(?:"
+    r"(?:please\s+)?(?:do\s+)?(?:support|donate|give|subscribe|become|join|help|chip in|make a|back|sign up)\b"
+    r"(?!\s+(?:for|of|from|among|to|has|had|was|is|were|are|grew|fell|rose|came|remained)\b)"
+    r"|please\s+(?:do\s+)?consider\s+\w+"
+    r"|consider\s+(?:a\s+|making\s+a\s+)?(?:donation|donating|supporting|subscribing|becoming|joining"
+    r"|contribution|contributing)\b)", _I)
+_APPEAL_OBJECTS = re.compile(
+    r"\b(independent|journalism|news(room)?|reporting|member(ship)?|donation|contribution|supporter"
+    r"|subscri\w*|newsletter|patron)\b", _I)
+
+
 def is_appeal(text: str) -> bool:
-    """Second person plus subscription or support vocabulary: a fundraising or sign-up appeal."""
-    return bool(_SECOND_PERSON.search(text) and _APPEAL_WORDS.search(text)
-                and not re.search(r"[\"“”]", text))
+    """A fundraising or sign-up appeal: second person plus support vocabulary, or an imperative
+    asking for money or membership (short and outside quotes either way)."""
+    if re.search(r"[\"“”]", text):
+        return False
+    if _SECOND_PERSON.search(text) and _APPEAL_WORDS.search(text):
+        return True
+    return len(text) <= 300 and bool(_IMPERATIVE_APPEAL.search(text) and _APPEAL_OBJECTS.search(text))
 
 
 def is_furniture(text: str) -> bool:
@@ -70,6 +99,10 @@ def is_furniture(text: str) -> bool:
         return True
     if any(p.search(text) for p in _FURNITURE):
         return True
+    notice = _PAYWALL.search(text)
+    if notice and len(text) <= 250 and not text[:notice.start()].strip(" \t\"'“”‘’(") \
+            and not re.search(r"[\"“”]", text):
+        return True  # the block opens with the notice; elsewhere only its sentence goes
     return is_appeal(text)
 
 

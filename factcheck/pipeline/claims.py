@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from .attribution import PRONOUNS, SpeakerBook, find_attribution, leading_quote
-from .decompose import Walker, is_verb
+from .decompose import Walker, is_person_name, is_verb
+from .rules import split_clause
 from .sentences import regex_spans
 
 MAX_PARSE_CHARS = 600  # longer units are kept whole: the parser's cost and error both grow with length
@@ -69,8 +70,11 @@ def clean_claim_text(raw: str) -> str | None:
     return text[0].upper() + text[1:]
 
 
-_DATELINE = re.compile(r"^[A-Z][A-Z .'’\-]{2,40}(?:,\s*[A-Z][\w .,'’\-]{1,40}?)?(?:\s*\([^)]{1,40}\))?"
-                       r"(?:\s*/[^/\n]{1,40}/)?\s*(?:—|–|--|-)\s+", re.M)
+_DATELINE = re.compile(r"^(?:[A-Z][A-Z .'’\-]{2,40}(?:,\s*[A-Z][\w .,'’\-]{1,40}?)?(?:\s*\([^)]{1,40}\))?"
+                       r"(?:\s*/[^/\n]{1,40}/)?\s*(?:—|–|--|-)"
+                       # "Lakeville —", "Port Ellis, Ont. (Ledger) —": a place in title case before a long dash
+                       r"|[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}(?:,\s*[A-Z][\w.]{1,12})?(?:\s*\([^)]{1,40}\))?\s*(?:—|–))"
+                       r"\s+(?=[\"“‘'A-Z0-9])", re.M)
 
 
 def _quote_delta(sentence: str, inside: bool) -> bool:
@@ -92,6 +96,9 @@ def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
     inside = False
     previous_end = 0
     for index, (s, e) in enumerate(sentences):
+        if index + 1 < len(sentences) and text[sentences[index + 1][0]] in "—–" \
+                and len(text[s:e].split()) <= 5 and "\n" not in text[e:sentences[index + 1][0]]:
+            continue  # "Port Ellis, Ont." cut from its "— …" by the splitter: a dateline, not a claim
         dateline = _DATELINE.match(text, s, e)
         if dateline and dateline.end() < e:
             s = dateline.end()
@@ -126,9 +133,9 @@ def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
     return units
 
 
-def walk_unit(doc, unit: Unit, person: str | None) -> list[RawClaim]:
+def walk_unit(doc, unit: Unit, person: str | None, people: frozenset = frozenset()) -> list[RawClaim]:
     """Pieces of one parsed unit; falls back to the whole unit when the cut leaves fragments."""
-    walker = Walker(doc, speaker=unit.speaker, direct=unit.direct, person=person)
+    walker = Walker(doc, speaker=unit.speaker, direct=unit.direct, person=person, people=people)
     try:
         pieces = walker.run()
     except RecursionError:
@@ -146,21 +153,24 @@ def walk_unit(doc, unit: Unit, person: str | None) -> list[RawClaim]:
     return claims
 
 
-def rules_unit(text: str, unit: Unit) -> list[RawClaim]:
-    """Patterns only: attribution split off, '; ' and ', adding that' cut, pronoun subject resolved."""
+def rules_unit(text: str, unit: Unit, people: frozenset = frozenset()) -> list[RawClaim]:
+    """Patterns only: attribution split off, '; ' cut, clauses cut by word patterns (rules.py), and a
+    leading it/they resolved to an organisation speaker (never to a person)."""
     sentence = text[unit.start:unit.end]
-    if unit.speaker is not None or unit.needs_speaker:
+    if unit.needs_speaker:
         return [RawClaim(sentence, unit.speaker, unit.start, unit.end, unit)]
-    found = find_attribution(sentence)
-    if not found:
-        return [RawClaim(part, None, unit.start + a, unit.start + b, unit)
-                for part, a, b in _semicolon_parts(sentence)]
+    found = find_attribution(sentence) if unit.speaker is None else None
+    if unit.speaker is not None or not found:
+        return [RawClaim(piece, unit.speaker, unit.start + a + ps, unit.start + a + pe, unit)
+                for part, a, _b in _semicolon_parts(sentence)
+                for piece, ps, pe in split_clause(part, 0, len(part))]
     claims = []
+    resolve = found.speaker.lower() not in PRONOUNS and not is_person_name(found.speaker, people)
     for cs, ce, _direct in found.contents:
-        content = sentence[cs:ce]
-        content = re.sub(r"^(?:it|they)\b", found.speaker, content.strip()) \
-            if not found.speaker.lower() in PRONOUNS else content
-        claims.append(RawClaim(content, found.speaker, unit.start + cs, unit.start + ce, unit))
+        for piece, ps, pe in split_clause(sentence, cs, ce):
+            if resolve:
+                piece = re.sub(r"^\s*(?:it|they)\b", found.speaker, piece)
+            claims.append(RawClaim(piece, found.speaker, unit.start + ps, unit.start + pe, unit))
     return claims
 
 
@@ -179,9 +189,18 @@ def _person_hint(text: str, start: int) -> str | None:
     return names[-1] if names else None
 
 
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+)+")
+
+
+def find_surnames(text: str) -> frozenset:
+    """Last words of capitalised name runs ("Mark Osei" -> "Osei"): a bare "Osei" is then a person."""
+    return frozenset(m.group().split()[-1] for m in _FULL_NAME.finditer(text[:200_000]))
+
+
 def build_claims(text: str, units: list[Unit], docs: list | None) -> list[RawClaim]:
     """Decompose each unit (parsed when docs are given) and settle speakers across quote runs."""
     raw: list[RawClaim] = []
+    people = find_surnames(text)
     last_speaker: str | None = None
     pending: list[RawClaim] = []
     for i, unit in enumerate(units):
@@ -189,9 +208,9 @@ def build_claims(text: str, units: list[Unit], docs: list | None) -> list[RawCla
             body = re.sub(r"^(?:who|which)\s+", "", text[unit.start:unit.end])
             claims = [RawClaim(f"{unit.prefix} {body}", None, unit.start, unit.end, unit)]
         elif docs is not None and docs[i] is not None:
-            claims = walk_unit(docs[i], unit, _person_hint(text, unit.start))
+            claims = walk_unit(docs[i], unit, _person_hint(text, unit.start), people)
         else:
-            claims = rules_unit(text, unit)
+            claims = rules_unit(text, unit, people)
         if unit.needs_speaker:
             pending.extend(c for c in claims if c.speaker is None)
         elif unit.prefix:

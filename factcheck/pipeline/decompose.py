@@ -3,6 +3,7 @@ participle, relative and temporal clauses into standalone sentences, carrying su
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .attribution import SPEECH_ACTS, SPEECH_FORMS
@@ -11,6 +12,11 @@ CONTENT_DEPS = {"ccomp", "parataxis"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 CLAUSE_MARKS = {"when", "after", "before", "since", "because", "while", "although", "though",
                 "as", "once", "until", "whereas"}
+# A clause of reason or concession is asserted whatever its tense; a clause of time only when it is
+# past ("when Moscow intervened in 2015"): "until the work is finished" states nothing yet.
+ASSERTED_MARKS = {"because", "although", "though", "whereas"}
+PAST_AUX = {"was", "were", "had", "has", "have", "did"}
+CLOSING_PUNCT = set(",.;:!?)%]”’'")
 SKIPPED_PARTICIPLES = {"refer", "cite", "speak", "point", "note", "say", "quote", "add", "describe",
                        "accord", "follow", "include", "base", "compare"}
 DISCOURSE = {"however", "but", "and", "also", "meanwhile", "moreover", "still", "yet", "so",
@@ -18,6 +24,24 @@ DISCOURSE = {"however", "but", "and", "also", "meanwhile", "moreover", "still", 
 RESOLVABLE = {"it", "they", "he", "she"}
 ORG_WORDS = {"republic", "ministry", "union", "council", "embassy", "kingdom", "states", "office",
              "department", "party", "government", "court", "agency", "bank", "company", "group"}
+# Head words of organisations: "it" may stand for such a speaker, never for a person.
+ORG_HEADS = ORG_WORDS | {
+    "trust", "authority", "board", "association", "institute", "university", "committee", "commission",
+    "service", "foundation", "corporation", "corp", "inc", "ltd", "plc", "llc", "fund", "network",
+    "airline", "airlines", "energy", "police", "army", "navy", "command", "forces", "parliament",
+    "assembly", "senate", "congress", "cabinet", "administration", "kremlin", "ngo", "charity", "club",
+    "federation", "organisation", "organization", "council", "hospital", "school", "college", "port",
+    "utility", "regulator", "watchdog", "firm", "bureau", "centre", "center", "lab", "laboratory",
+    "holdings", "partners", "media", "press", "news", "times", "post", "herald", "courier", "agency",
+    "operator", "railways", "railway", "airport", "city", "state", "county", "province", "region"}
+PERSON_TITLES = {
+    "mayor", "minister", "president", "senator", "governor", "councillor", "councilor", "chairman",
+    "chairwoman", "chair", "spokesman", "spokeswoman", "spokesperson", "director", "secretary",
+    "judge", "prosecutor", "lawyer", "attorney", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
+    "professor", "prof.", "chief", "ceo", "founder", "engineer", "economist", "analyst", "officer",
+    "commissioner", "ambassador", "deputy", "leader", "head", "manager", "captain", "coach", "author",
+    "hydrologist", "scientist", "researcher", "doctor", "nurse", "teacher", "resident", "witness",
+    "mother", "father", "king", "queen", "prince", "general", "colonel", "sheriff", "inspector"}
 PERSON_DEPS = {"nsubj", "nsubjpass", "pobj", "dobj", "appos", "conj", "ROOT", "attr"}
 IRREGULAR_PAST = {
     "bring": "brought", "leave": "left", "make": "made", "take": "took", "give": "gave",
@@ -67,6 +91,19 @@ def past_of_participle(word: str) -> str:
     return stem + "ed"
 
 
+def join_tokens(tokens, replace: dict | None = None) -> str:
+    """Token texts with the original spacing, and a space wherever tokens were cut out between two
+    words (so dropping "… , which opened in 1962," never glues "bridge" to "carries")."""
+    replace = replace or {}
+    parts = []
+    for k, tok in enumerate(tokens):
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        gap = bool(tok.whitespace_) or (nxt is not None and nxt.i != tok.i + 1
+                                        and nxt.text not in CLOSING_PUNCT)
+        parts.append(replace.get(tok.i, tok.text) + (" " if gap else ""))
+    return "".join(parts).strip()
+
+
 @dataclass
 class Piece:
     """One proposition: the tokens it keeps, text put in front or in place, its speaker and span."""
@@ -80,18 +117,37 @@ class Piece:
     verbal: bool = False  # the verb sits in the prefix (participle claims)
 
     def text(self) -> str:
-        parts = []
-        for k, tok in enumerate(self.tokens):
-            word = self.replace.get(tok.i, tok.text)
-            nxt = self.tokens[k + 1] if k + 1 < len(self.tokens) else None
-            gap = bool(tok.whitespace_) or (nxt is not None and nxt.i != tok.i + 1 and not nxt.is_punct)
-            parts.append(word + (" " if gap else ""))
-        body = "".join(parts).strip()
+        body = join_tokens(self.tokens, self.replace)
         return f"{self.prefix} {body}".strip() if self.prefix else body
 
     def char_span(self) -> tuple[int, int]:
         toks = self.span_tokens or self.tokens
         return min(t.idx for t in toks), max(t.idx + len(t) for t in toks)
+
+
+def is_asserted_clause(verb, mark) -> bool:
+    """Whether a subordinate clause states something of its own: reasons and concessions do, and
+    clauses of time only in the past; "until the work is finished" or "once it reopens" do not."""
+    if mark.lower_ in ASSERTED_MARKS:
+        return True
+    aux = [x for x in verb.children if x.dep_ in ("aux", "auxpass")]
+    if any(a.tag_ == "MD" for a in aux):
+        return False
+    return verb.tag_ == "VBD" or any(a.lower_ in PAST_AUX for a in aux)
+
+
+def is_person_name(name: str, people: frozenset = frozenset()) -> bool:
+    """A speaker that reads as a person ("Mayor Elena Ruiz", "Osei" when the article names a Mark Osei),
+    for whom "it" never stands; organisations ("the ministry", "Harbour Trust") are not."""
+    words = re.findall(r"[\w'’.\-]+", name)
+    lowers = [w.lower() for w in words]
+    if not words or lowers[0] == "the" or any(w.strip(".") in ORG_HEADS for w in lowers):
+        return False
+    if lowers[0] in ("he", "she") or any(w in PERSON_TITLES for w in lowers):
+        return True
+    if len(words) == 1:
+        return words[0] in people
+    return all(w[:1].isupper() for w in words)
 
 
 def is_verb(tok) -> bool:
@@ -109,9 +165,14 @@ def subjects(tok) -> list:
 def np_tokens(tok) -> list:
     """A noun phrase without its relative clauses, appositions and trailing punctuation."""
     drop = set()
+    inside = {x.i for x in tok.subtree}
+    doc = tok.doc
     for t in tok.subtree:
-        if t.dep_ in ("relcl", "appos", "acl") and t.head.i in {x.i for x in tok.subtree}:
+        if t.dep_ in ("relcl", "appos", "acl") and t.head.i in inside:
             drop.update(x.i for x in t.subtree)
+            for k in (t.left_edge.i - 1, t.right_edge.i + 1):  # the commas or dashes around it
+                if k in inside and doc[k].is_punct and doc[k].text in ",—–-()":
+                    drop.add(k)
     toks = [t for t in tok.subtree if t.i not in drop]
     while toks and (toks[-1].is_punct or toks[-1].dep_ == "cc"):
         toks.pop()
@@ -135,15 +196,16 @@ def speaker_text(tok) -> str:
 
 
 def np_text(tok) -> str:
-    toks = np_tokens(tok)
-    return "".join(t.text_with_ws for t in toks).strip()
+    return join_tokens(np_tokens(tok))
 
 
 class Walker:
     """Collects the pieces of one parsed sentence."""
 
-    def __init__(self, doc, speaker: str | None = None, direct: bool = False, person: str | None = None):
+    def __init__(self, doc, speaker: str | None = None, direct: bool = False, person: str | None = None,
+                 people: frozenset = frozenset()):
         self.doc = doc
+        self.people = people  # surnames the article gives in full elsewhere ("Osei" of "Mark Osei")
         self.speaker = speaker
         self.direct = direct
         self.pieces: list[Piece] = []
@@ -169,10 +231,22 @@ class Walker:
                 i += 1
         return best or self.person
 
+    def is_person(self, name: str) -> bool:
+        return is_person_name(name, self.people)
+
+    def unresolved_pronoun(self, verb, resolve_to: str | None) -> bool:
+        """The clause's subject is it/they and nothing in reach says what it stands for."""
+        subj = subjects(verb)
+        if not subj or subj[0].lower_ not in ("it", "they"):
+            return False
+        return self.subject_string(subj[0], resolve_to).lower() == subj[0].lower_
+
     def subject_string(self, tok, resolve_to: str | None) -> str:
-        """Subject text with a cheap pronoun resolved: it/they to the frame's speaker, he/she to a name."""
+        """Subject text with a cheap pronoun resolved: it/they to the frame's speaker unless that is a
+        person, he/she to a name; otherwise the pronoun stays (a wrong guess is worse than none)."""
         low = tok.lower_
-        if low in RESOLVABLE and resolve_to and resolve_to.lower() not in RESOLVABLE:
+        if low in RESOLVABLE and resolve_to and resolve_to.lower() not in RESOLVABLE \
+                and not (low in ("it", "they") and self.is_person(resolve_to)):
             return resolve_to
         if low in ("he", "she"):
             return self.person_before(tok) or tok.text
@@ -216,6 +290,11 @@ class Walker:
             if c.i in excluded:
                 continue
             if c.dep_ == "conj" and is_verb(c):
+                if self.unresolved_pronoun(c, resolve_to):
+                    # "…, but that it remained safe": kept in the clause, whose words say what "it" is
+                    excluded.update(x.i for x in c.children if x.dep_ == "mark" and x.lower_ == "that")
+                    self.visited.add(c.i)
+                    continue
                 excluded.update(t.i for t in c.subtree)
                 self._drop_connector(verb, c, excluded)
                 self.clause(c, subject_text, speaker, resolve_to)
@@ -270,6 +349,11 @@ class Walker:
                     self.clause(c, speaker, speaker)
                 else:
                     self.clause(c, speaker, outer_speaker)
+            elif c.dep_ == "advcl" and c.i > verb.i and subjects(c) and subjects(c)[0].tag_ != "PRP":
+                # "…, the council said, after engineers found corrosion": the outlet's own statement
+                marks = [x for x in c.children if x.dep_ == "mark"]
+                if marks and marks[0].lower_ in CLAUSE_MARKS and is_asserted_clause(c, marks[0]):
+                    self.clause(c, None, outer_speaker, extra_span=[marks[0]])
             elif c.dep_ == "advcl" and c.tag_ == "VBG":
                 base = c.lower_[:-3] if c.lower_.endswith("ing") else c.lower_
                 if c.lower_ == "adding":
@@ -306,7 +390,7 @@ class Walker:
                 toks = list(c.subtree)
                 self.emit(toks, f"{np_text(head)} {be}", {}, speaker)
         elif has_subj and marks and marks[0].lower_ in CLAUSE_MARKS | {"when", "where"} \
-                and subjects(c)[0].tag_ not in ("PRP",):
+                and subjects(c)[0].tag_ not in ("PRP",) and is_asserted_clause(c, marks[0]):
             excluded.update(t.i for t in c.subtree)
             self._drop_connector(verb, c, excluded)
             self.clause(c, None, speaker, extra_span=[marks[0]])

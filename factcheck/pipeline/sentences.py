@@ -98,6 +98,19 @@ def _merge_after_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[
     return merged
 
 
+# What only pysbd gets right: quotes, ellipses, dotted abbreviations ("U.S", "a.m."), initials and
+# listed abbreviations. A paragraph without any of them splits the same way with the linear regex,
+# which is about 20 times cheaper, and most news paragraphs are such.
+_NEEDS_PYSBD = re.compile(r"[\"“”«»„‘…]|\.\.|(?<!\w)['’]|['’](?!\w)|[.!?](?=[^\s\d\"”’')\]])|\b[A-Za-z]\.")
+_WORD_DOT = re.compile(r"([A-Za-z]+)\.")
+
+
+def _needs_pysbd(text: str, start: int, end: int) -> bool:
+    if _NEEDS_PYSBD.search(text, start, end):
+        return True
+    return any(m.group(1).lower() in ABBREVIATIONS for m in _WORD_DOT.finditer(text, start, end))
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end], in order, trimmed of whitespace."""
     end = len(text) if end is None else end
@@ -105,6 +118,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     if start >= end:
         return []
     if len(text) > PYSBD_MAX_TOTAL:
+        return regex_spans(text, start, end)
+    if end - start <= PYSBD_MAX_CHARS and not _needs_pysbd(text, start, end):
         return regex_spans(text, start, end)
     if end - start <= PYSBD_MAX_CHARS:
         return _pysbd_spans(text, start, end)

@@ -76,14 +76,24 @@ class Worthiness:
     reasons: tuple[str, ...]
 
 
+# Case-blind features run without IGNORECASE on the lower-cased claim: the same matches, and
+# Python's regex engine is several times faster on long case-folded alternations.
+_LOWERED = {name: re.compile(re.sub(r"(?<!\\)[A-Z]", lambda m: m.group().lower(), p.pattern))
+            for name, p in FEATURES.items() if p.flags & re.IGNORECASE}
+
+
 def feature_vector(text: str) -> dict[str, float]:
     """1.0 for each feature the claim shows (names counted, capped at 2)."""
     found = {}
+    lower = text.lower()
     for name, pattern in FEATURES.items():
         if name == "named entity":
             hits = len(pattern.findall(text))
             if hits:
                 found[name] = min(hits, 2) / 2 + 0.5
+        elif name in _LOWERED:
+            if _LOWERED[name].search(lower):
+                found[name] = 1.0
         elif pattern.search(text):
             found[name] = 1.0
     return found

@@ -5,10 +5,11 @@ from flask_login import current_user
 from factcheck import articles, claims
 from factcheck.db import get_session
 from factcheck.errors import FactcheckError
-from factcheck.forms import AddClaimForm, ImportForm
+from factcheck.forms import AddClaimForm, ImportForm, ReextractForm
 from factcheck.models import Article
-from factcheck.security import ANY_ROLE, load_or_404, role_required
-from factcheck.views.common import as_datetime, form_failed, match_settings
+from factcheck.pipeline.fetch import FetchLimits
+from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
+from factcheck.views.common import as_datetime, form_failed, match_settings, require_valid
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -25,15 +26,12 @@ def import_():
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("articles/import.html", form=form), 400 if form.errors else 200
-    upload = form.file.data
-    source = (articles.ArticleSource(filename=upload.filename, data=upload.read()) if upload and upload.filename
-              else articles.ArticleSource(text=form.text.data or None))
     try:
         article = articles.import_article(
-            session=get_session(), actor=current_user, source=source, title=form.title.data,
+            session=get_session(), actor=current_user, source=form.source(), title=form.title.data,
             outlet=form.outlet.data, url=form.url.data or None, author=form.author.data or None,
-            published_at=as_datetime(form.published_at.data),
-            max_bytes=current_app.config["MAX_ARTICLE_BYTES"], settings=match_settings())
+            published_at=as_datetime(form.published_at.data), max_bytes=current_app.config["MAX_ARTICLE_BYTES"],
+            settings=match_settings(), fetch_limits=FetchLimits.from_config(current_app.config))
     except FactcheckError as exc:
         return form_failed("articles/import.html", form, exc.message, exc.status)
     flash(f"Imported “{article.title}”.", "success")
@@ -46,7 +44,8 @@ def detail(article_id: int):
     article = load_or_404(Article, article_id)
     found = articles.claims_of(get_session(), article.id)
     return render_template("articles/detail.html", article=article, claims=found,
-                           segments=articles.segments(article, found), form=AddClaimForm())
+                           segments=articles.segments(article, found), form=AddClaimForm(),
+                           reextract_form=ReextractForm())
 
 
 @bp.route("/<int:article_id>/claims", methods=["POST"])
@@ -61,3 +60,15 @@ def add_claim(article_id: int):
                              text=form.text.data, speaker=form.speaker.data)
     flash("Claim added.", "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
+@bp.route("/<int:article_id>/reextract", methods=["POST"])
+@role_required(*EDITORS)
+def reextract(article_id: int):
+    article = load_or_404(Article, article_id)
+    require_valid(ReextractForm())
+    result = articles.reextract_article(session=get_session(), actor=current_user, article=article,
+                                        settings=match_settings())
+    flash(f"Re-extracted: {len(result.added)} new, {len(result.kept)} unchanged, {len(result.retired)} retired, "
+          f"{len(result.protected)} kept because reviewers worked on them.", "success")
+    return redirect(url_for("articles.detail", article_id=article.id))

@@ -1,11 +1,12 @@
 """The claim queue and claim page: triage, assignment, edits, links."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from factcheck import claims, links, users, workflow
 from factcheck.db import get_session
 from factcheck.dossier import dossier
 from factcheck.errors import InvalidInput
+from factcheck.exports.claimreview import Site
 from factcheck.forms import (AddClaimForm, AssignForm, EditClaimForm, LinkDecisionForm, LinkForm, MergeForm, SplitForm,
                              StatusForm, WorthinessForm)
 from factcheck.models import Claim, ClaimLink, User
@@ -25,8 +26,10 @@ def home():
 @role_required(*ANY_ROLE)
 def queue():
     status, mine, rereview = request.args.get("status") or None, bool(request.args.get("mine")), bool(request.args.get("rereview"))
-    found = workflow.queue(session=get_session(), actor=current_user, status=status, mine=mine, rereview=rereview)
-    return render_template("claims/queue.html", claims=found, status=status, mine=mine, rereview=rereview,
+    prior = bool(request.args.get("prior"))
+    found = workflow.queue(session=get_session(), actor=current_user, status=status, mine=mine, rereview=rereview,
+                           has_prior=prior)
+    return render_template("claims/queue.html", claims=found, status=status, mine=mine, rereview=rereview, prior=prior,
                            bulk_form=forms_for.bulk_form(get_session()))
 
 
@@ -34,7 +37,7 @@ def queue():
 @role_required(*ANY_ROLE)
 def detail(claim_id: int):
     claim = load_or_404(Claim, claim_id)
-    data = dossier(get_session(), current_user, claim)
+    data = dossier(get_session(), current_user, claim, site=Site.from_config(current_app.config))
     return render_template("claims/detail.html", d=data, claim=claim, forms=forms_for.claim_forms(get_session(), current_user, claim))
 
 
@@ -136,13 +139,13 @@ def decide_link(claim_id: int, link_id: int):
 @role_required(*EDITORS)
 def bulk():
     form = forms_for.bulk_form(get_session())
-    if not form.validate_on_submit():
-        raise InvalidInput("Choose claims and an action.")
-    chosen = [load_or_404(Claim, i) for i in form.claim_ids.data]
+    require_valid(form)
+    chosen = [load_or_404(Claim, i) for i in dict.fromkeys(form.claim_ids.data)]  # each claim once
     assignee = load_or_404(User, int(form.assignee.data)) if form.assignee.data else None
     result = workflow.bulk(session=get_session(), actor=current_user, claims=chosen, action=form.action.data,
                            status=form.status.data or None, assignee=assignee)
-    flash(f"{len(result.done)} claim(s) changed.", "success")
-    for cid, reason in result.refused.items():
-        flash(f"Claim #{cid} refused: {reason}", "error")
+    flash(f"{len(result.done)} of {len(chosen)} selected claim(s) changed, {len(result.refused)} refused.",
+          "success" if result.done else "error")
+    for reason, ids in result.refused_by_reason().items():
+        flash(f"Refused {', '.join(f'#{i}' for i in ids)}: {reason}", "error")
     return redirect(url_for("claims.queue"))

@@ -1,13 +1,15 @@
-"""Downloads: claim-status CSV for the current filter."""
+"""Downloads: claim-status CSV for the current filter, and ClaimReview JSON-LD of published verdicts."""
 from datetime import date
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
 from factcheck import forms
 from factcheck.db import get_session
-from factcheck.errors import InvalidInput
+from factcheck.errors import InvalidInput, NotFound
+from factcheck.exports import claimreview
 from factcheck.exports.csv import export_csv
-from factcheck.security import EDITORS, role_required
+from factcheck.models import Claim
+from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
 from factcheck.views.search import filters_from
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -23,3 +25,29 @@ def claims_csv():
     name = f"factcheck-claims-{date.today().isoformat()}.csv"
     return Response(stream_with_context(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/claims/<int:claim_id>/claimreview.json")
+@role_required(*ANY_ROLE)
+def claimreview_json(claim_id: int):
+    claim = load_or_404(Claim, claim_id)
+    review = claimreview.claim_review(get_session(), claim, claimreview.Site.from_config(current_app.config))
+    if review is None:
+        raise NotFound("This claim has no signed-off verdict, so there is no ClaimReview to download.")
+    return Response(claimreview.dumps_ld(review, indent=2), mimetype="application/ld+json",
+                    headers={"Content-Disposition": f'attachment; filename="claimreview-{claim.id}.json"'})
+
+
+@role_required(*ANY_ROLE)
+def claimreview_feed():
+    """/claimreview.json (registered at the root in views/__init__.py): a DataFeed page, ?page=N."""
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 1_000_000:
+        raise InvalidInput("page must be a whole number from 1.")
+    reviews, more = claimreview.review_page(get_session(), claimreview.Site.from_config(current_app.config),
+                                            int(page), current_app.config["CLAIMREVIEW_PAGE_SIZE"])
+    next_url = url_for("exports.claimreview_feed", page=int(page) + 1, _external=True) if more else None
+    response = Response(claimreview.dumps_ld(claimreview.data_feed(reviews, next_url)), mimetype="application/ld+json")
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response

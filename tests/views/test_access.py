@@ -1,9 +1,9 @@
 """Every route x method x role: who gets in, who is refused. A new route without an entry fails here."""
 import pytest
 
-from factcheck import audit
+from factcheck import audit, tokens
 
-from factcheck.models import ClaimLink, ClaimStatus, Evidence, Role, Stance, Verdict
+from factcheck.models import ClaimLink, ClaimStatus, Evidence, PriorFactCheck, RatingAlias, Role, Stance, Verdict
 from tests.factories import make_article, make_claim, rating
 
 ANON, REVIEWER, EDITOR, ADMIN = "anonymous", "reviewer", "editor", "admin"
@@ -21,6 +21,7 @@ EXPECTED = {
     ("articles.import_", "POST", "/articles/import"): ALL,
     ("articles.detail", "GET", "/articles/{article}"): ALL,
     ("articles.add_claim", "POST", "/articles/{article}/claims"): ALL,
+    ("articles.reextract", "POST", "/articles/{article}/reextract"): EDITORS,
     ("claims.queue", "GET", "/claims/"): ALL,
     ("claims.detail", "GET", "/claims/{claim}"): ALL,
     ("claims.status", "POST", "/claims/{claim}/status"): ALL,
@@ -41,6 +42,30 @@ EXPECTED = {
     ("search.index", "GET", "/search/"): ALL,
     ("search.similar", "GET", "/search/similar/{claim}"): ALL,
     ("exports.claims_csv", "GET", "/export/claims.csv"): EDITORS,
+    ("exports.claimreview_json", "GET", "/export/claims/{claim}/claimreview.json"): ALL,
+    ("exports.claimreview_feed", "GET", "/claimreview.json"): ALL,
+    ("priors.index", "GET", "/priors/"): ALL,
+    ("priors.import_", "GET", "/priors/import"): EDITORS,
+    ("priors.import_", "POST", "/priors/import"): EDITORS,
+    ("priors.save_alias", "POST", "/priors/aliases"): {ADMIN},
+    ("priors.delete_alias", "POST", "/priors/aliases/{alias}/delete"): {ADMIN},
+    ("priors.attach", "POST", "/priors/{prior}/claims/{claim}/evidence"): ALL,
+    ("dashboard.index", "GET", "/dashboard/"): EDITORS,
+    ("tokens.index", "GET", "/tokens/"): ALL,
+    ("tokens.create", "POST", "/tokens/"): ALL,
+    ("tokens.revoke", "POST", "/tokens/{token}/revoke"): ALL,
+    ("api.list_claims", "GET", "/api/v1/claims"): ALL,
+    ("api.get_claim", "GET", "/api/v1/claims/{claim}"): ALL,
+    ("api.import_article", "POST", "/api/v1/articles"): ALL,
+    ("api.change_status", "POST", "/api/v1/claims/{claim}/status"): ALL,
+    ("api.assign_claim", "POST", "/api/v1/claims/{claim}/assign"): ALL,
+    ("api.add_evidence", "POST", "/api/v1/claims/{claim}/evidence"): ALL,
+    ("api.propose_verdict", "POST", "/api/v1/claims/{claim}/verdict"): ALL,
+    ("api.sign_off", "POST", "/api/v1/claims/{claim}/verdict/sign-off"): EDITORS,
+    ("api.send_back", "POST", "/api/v1/claims/{claim}/verdict/send-back"): EDITORS,
+    ("api.search_claims", "GET", "/api/v1/search"): ALL,
+    ("api.search_priors", "GET", "/api/v1/priors"): ALL,
+    ("api.openapi", "GET", "/api/v1/openapi.json"): ALL,
     ("admin.index", "GET", "/admin/"): {ADMIN},
     ("admin.create_user", "POST", "/admin/users"): {ADMIN},
     ("admin.update_user", "POST", "/admin/users/{user}"): {ADMIN},
@@ -66,10 +91,14 @@ def world(session, auth):
     evidence = Evidence(claim_id=claim.id, url="https://a.example/", stance=Stance.CONTEXT, added_by_id=owner.id)
     verdict = Verdict(claim_id=claim.id, rating_id=rating(session).id, rationale="Because of the records.",
                       given_by_id=owner.id)
-    session.add_all([link, evidence, verdict])
+    prior = PriorFactCheck(url="https://other-desk.example/check", publisher="Other desk", claim_text="The bridge cost $2.6M.",
+                           rating_text="False")
+    alias = RatingAlias(alias="wrong", rating_id=rating(session).id)
+    session.add_all([link, evidence, verdict, prior, alias])
     session.commit()
+    token, _raw = tokens.create_token(session=session, actor=owner, name="access test")
     return {"article": article, "claim": claim, "link": link, "evidence": evidence, "verdict": verdict,
-            "rating": rating(session), "user": owner}
+            "rating": rating(session), "user": owner, "prior": prior, "alias": alias, "token": token}
 
 
 CASES = [(e, m, u, role) for (e, m, u) in EXPECTED for role in (ANON, REVIEWER, EDITOR, ADMIN)]
@@ -92,6 +121,9 @@ def test_route_access(client, auth, session, world, endpoint, method, template, 
         assert response.status_code != 401 and "/login" not in response.headers.get("Location", "") or endpoint.startswith("auth.")
         assert ROLE_REFUSAL not in body
         assert response.status_code < 500
+    elif role == ANON and url.startswith("/api/"):
+        # the JSON API answers anonymous callers with a 401, not a redirect to a login page
+        assert response.status_code == 401 and response.is_json and "Location" not in response.headers
     elif role == ANON:
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     else:
@@ -104,5 +136,9 @@ def test_post_without_csrf_token_is_refused(client, auth, session, world, endpoi
     ids = {k: v.id for k, v in world.items()}
     history_before = len(audit.history(session, world["claim"].id))
     response = client.post(template.format(**ids), data={"text": "x", "status": "dismissed"})
-    assert response.status_code == 400 and "form expired" in response.get_data(as_text=True)
+    if template.startswith("/api/"):
+        # a cookie-authenticated API call is refused in JSON; it must send X-CSRFToken
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "csrf_failed"
+    else:
+        assert response.status_code == 400 and "form expired" in response.get_data(as_text=True)
     assert len(audit.history(session, world["claim"].id)) == history_before

@@ -1,0 +1,553 @@
+"""Fact-checks published by other desks: import from ClaimReview or Fact Check Tools JSON, match them
+to the desk's claims, map their textual ratings onto the desk's scale, attach them as evidence.
+
+A file is imported whole or not at all: every record is read and checked first, and one bad record
+refuses the file with the reason for each bad record, so a desk never holds half a feed.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+from urllib.parse import urlsplit
+
+from rapidfuzz import fuzz
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from factcheck import audit, evidence
+from factcheck.claim_index import current_index, current_prior_index
+from factcheck.errors import ImportFailed, InvalidInput, NotAllowed
+from factcheck.matching import normalise, score_pair
+from factcheck.models import (Claim, Evidence, LinkState, PriorFactCheck, PriorLink, Rating, RatingAlias, Role,
+                              Stance, User)
+from factcheck.permissions import can_research
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+CANDIDATES = 10
+LIMITS = {"url": 2000, "publisher": 300, "rating_text": 300, "claimant": 300, "language": 20, "claim_text": 10_000}
+# Common textual ratings of other desks -> names of the default scale (verdicts.DEFAULT_SCALE).
+DEFAULT_ALIASES = {
+    "true": "True", "correct": "True", "accurate": "True",
+    "mostly true": "Mostly true", "mostly correct": "Mostly true",
+    "half true": "Half true", "half-true": "Half true", "mixture": "Half true",
+    "mostly false": "Mostly false",
+    "false": "False", "incorrect": "False", "fake": "False", "pants on fire": "False", "pants on fire!": "False",
+    "misleading": "Misleading",
+    "unproven": "Unverifiable", "unverified": "Unverifiable", "unverifiable": "Unverifiable",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one record (named by its place in the file, e.g. dataFeedElement[2]) was refused or skipped."""
+
+    record: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"record {self.record}: {self.reason}"
+
+
+class PriorImportRefused(ImportFailed):
+    """A file that was refused whole, with the reason for every bad record."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class PriorImport:
+    source: str
+    imported: list[PriorFactCheck]
+    skipped: list[Problem]
+    links: int
+
+
+@dataclass
+class FileResult:
+    """One file's outcome in a batch: imported, or refused with the reasons."""
+
+    source: str
+    result: PriorImport | None = None
+    error: PriorImportRefused | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.error.problems if self.error else []
+
+
+@dataclass
+class PriorCheck:
+    """A matched prior fact-check as the claim page shows it."""
+
+    link: PriorLink
+    prior: PriorFactCheck
+    rating: Rating | None  # the desk's rating it maps to; None means shown as text only
+    stance: Stance
+
+
+# -- reading files -----------------------------------------------------------------------------
+
+def fold(text: str | None) -> str:
+    """The form aliases are stored and looked up in: lower-cased, runs of spaces folded."""
+    return " ".join((text or "").lower().split())
+
+
+def parse_file(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tuple[str, dict | Problem]]:
+    """(record locator, field dict or Problem) for every fact-check in the file, in file order."""
+    if len(data) > max_bytes:
+        raise PriorImportRefused(f"The file is larger than {max_bytes:,} bytes, the import limit.")
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise PriorImportRefused("The file is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise PriorImportRefused(f"The file is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    if isinstance(doc, dict) and isinstance(doc.get("claims"), list) and "@type" not in doc:
+        yield from _fact_check_tools(doc["claims"])
+    elif isinstance(doc, dict) and "@graph" in doc:
+        yield from _graph(doc["@graph"])
+    elif isinstance(doc, dict) and "dataFeedElement" in doc:
+        yield from _data_feed(doc["dataFeedElement"])
+    elif isinstance(doc, dict) and "@type" in doc:
+        yield from _items([("", doc)], {})
+    elif isinstance(doc, list):
+        yield from _items([(f"[{i}]", node) for i, node in enumerate(doc)], {})
+    else:
+        raise PriorImportRefused("The file is neither ClaimReview JSON-LD (an object, a list, a DataFeed or an "
+                                 "@graph page) nor a Fact Check Tools claim search response.")
+
+
+def _types(node) -> set[str]:
+    """Type names without a vocabulary prefix: schema:ClaimReview and https://schema.org/ClaimReview alike."""
+    raw = node.get("@type", ()) if isinstance(node, dict) else ()
+    return {re.split(r"[/:#]", t)[-1] for t in ([raw] if isinstance(raw, str) else raw) if isinstance(t, str)}
+
+
+def _graph(nodes) -> Iterator[tuple[str, dict | Problem]]:
+    if not isinstance(nodes, list):
+        raise PriorImportRefused("@graph must be a list of nodes.")
+    ids = {n["@id"]: n for n in nodes if isinstance(n, dict) and isinstance(n.get("@id"), str)}
+    # A page's graph also carries its WebSite, Organization and BreadcrumbList nodes: only reviews count.
+    yield from _items([(f"@graph[{i}]", n) for i, n in enumerate(nodes) if "ClaimReview" in _types(n)], ids)
+
+
+def _data_feed(elements) -> Iterator[tuple[str, dict | Problem]]:
+    if not isinstance(elements, list):
+        raise PriorImportRefused("dataFeedElement must be a list.")
+    found = []
+    for i, element in enumerate(elements):
+        if "DataFeedItem" in _types(element):  # Google's feed wraps each review in a DataFeedItem
+            items = element.get("item")
+            items = items if isinstance(items, list) else [items]
+            found += [(f"dataFeedElement[{i}].item[{j}]", item) for j, item in enumerate(items)]
+        else:
+            found.append((f"dataFeedElement[{i}]", element))
+    yield from _items(found, {})
+
+
+def _items(located, ids: dict) -> Iterator[tuple[str, dict | Problem]]:
+    for where, node in located:
+        where = where or "0"
+        if not isinstance(node, dict) or "ClaimReview" not in _types(node):
+            kind = ", ".join(sorted(_types(node))) or type(node).__name__
+            yield where, Problem(where, f"is a {kind}, not a ClaimReview")
+            continue
+        try:
+            yield where, _claim_review_fields(node, ids)
+        except InvalidInput as exc:
+            yield where, Problem(where, exc.message)
+
+
+def _first(value):
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _resolve(value, ids: dict):
+    """Follow {"@id": ...} references within an @graph page."""
+    value = _first(value)
+    if isinstance(value, dict) and set(value) == {"@id"}:
+        return ids.get(value["@id"], value)
+    return value
+
+
+def _name(value, ids: dict) -> str | None:
+    value = _resolve(value, ids)
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        name = _first(value.get("name"))
+        return name.strip() if isinstance(name, str) and name.strip() else None
+    return None
+
+
+def _text(value) -> str | None:
+    value = _first(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def _claim_review_fields(node: dict, ids: dict) -> dict:
+    rating = _resolve(node.get("reviewRating"), ids)
+    rating = rating if isinstance(rating, dict) else {}
+    item = _resolve(node.get("itemReviewed"), ids)
+    item = item if isinstance(item, dict) else {}
+    language = _resolve(node.get("inLanguage"), ids)
+    if isinstance(language, dict):
+        language = language.get("alternateName") or language.get("name")
+    return _checked({
+        "url": _text(node.get("url")),
+        "publisher": _name(node.get("author"), ids) or _name(node.get("publisher"), ids),
+        "claim_text": _text(node.get("claimReviewed")),
+        "rating_text": _text(rating.get("alternateName")) or _text(rating.get("name")),
+        "rating_value": _normalised_value(rating),
+        "review_date": node.get("datePublished"),
+        "claimant": _name(item.get("author"), ids),
+        "claim_date": item.get("datePublished"),
+        "language": _text(language),
+    }, {"url": "url", "publisher": "author.name", "claim_text": "claimReviewed",
+        "rating_text": "reviewRating.alternateName", "review_date": "datePublished",
+        "claim_date": "itemReviewed.datePublished"})
+
+
+def _normalised_value(rating: dict) -> float | None:
+    """The source's own ratingValue placed on 0 (worst) .. 1 (best); None without a usable scale."""
+    try:
+        value, best, worst = (float(rating[k]) for k in ("ratingValue", "bestRating", "worstRating"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if best == worst or not min(best, worst) <= value <= max(best, worst):
+        return None
+    return round((value - worst) / (best - worst), 4)
+
+
+def _fact_check_tools(claims: list) -> Iterator[tuple[str, dict | Problem]]:
+    for i, claim in enumerate(claims):
+        if not isinstance(claim, dict):
+            yield f"claims[{i}]", Problem(f"claims[{i}]", "is not an object")
+            continue
+        reviews = claim.get("claimReview")
+        if not isinstance(reviews, list) or not reviews:
+            yield f"claims[{i}]", Problem(f"claims[{i}]", "has no claimReview list")
+            continue
+        for j, review in enumerate(reviews):
+            where = f"claims[{i}].claimReview[{j}]"
+            if not isinstance(review, dict):
+                yield where, Problem(where, "is not an object")
+                continue
+            publisher = review.get("publisher") if isinstance(review.get("publisher"), dict) else {}
+            try:
+                yield where, _checked({
+                    "url": _text(review.get("url")),
+                    "publisher": _text(publisher.get("name")) or _text(publisher.get("site")),
+                    "claim_text": _text(claim.get("text")),
+                    "rating_text": _text(review.get("textualRating")),
+                    "rating_value": None,
+                    "review_date": review.get("reviewDate"),
+                    "claimant": _text(claim.get("claimant")),
+                    "claim_date": claim.get("claimDate"),
+                    "language": _text(review.get("languageCode")),
+                }, {"url": "url", "publisher": "publisher.name", "claim_text": "text",
+                    "rating_text": "textualRating", "review_date": "reviewDate", "claim_date": "claimDate"})
+            except InvalidInput as exc:
+                yield where, Problem(where, exc.message)
+
+
+def _checked(fields: dict, names: dict) -> dict:
+    """Required fields present, URL absolute, dates ISO 8601, lengths within the columns."""
+    missing = [names[k] for k in ("url", "publisher", "claim_text", "rating_text") if not fields[k]]
+    if missing:
+        raise InvalidInput(f"missing {', '.join(missing)}")
+    parts = urlsplit(fields["url"])
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in fields["url"]):
+        raise InvalidInput(f"url {fields['url'][:100]!r} is not an absolute http(s) URL")
+    for key in ("review_date", "claim_date"):
+        fields[key] = _parse_date(fields[key], names[key])
+    for key, limit in LIMITS.items():
+        if fields[key] and len(fields[key]) > limit:
+            raise InvalidInput(f"{names.get(key, key)} is longer than {limit:,} characters")
+    return fields
+
+
+def _parse_date(value, name: str) -> datetime | None:
+    """ISO 8601 date or date-time; a bare date is taken as noon UTC so no time zone moves its day."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} is not an ISO 8601 date")
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return datetime.combine(datetime.fromisoformat(value.strip()).date(), time(12), timezone.utc)
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{name} {value[:40]!r} is not an ISO 8601 date") from None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+# -- importing ---------------------------------------------------------------------------------
+
+def import_priors(*, session: Session, actor: User | None, data: bytes, source: str,
+                  max_bytes: int = DEFAULT_MAX_BYTES, threshold: float = 70.0,
+                  skip_existing: bool = False) -> PriorImport:
+    """Import one file in one transaction, then match the new fact-checks against the desk's claims.
+
+    URLs already stored refuse the file, unless skip_existing: then those records are skipped and named.
+    """
+    if actor is not None and actor.role not in (Role.EDITOR, Role.ADMIN):
+        raise NotAllowed("Only editors import other desks' fact-checks.")
+    source = (source or "upload")[:300]
+    records, problems, seen = [], [], {}
+    for where, found in parse_file(data, max_bytes):
+        if isinstance(found, Problem):
+            problems.append(found)
+        elif found["url"] in seen:
+            problems.append(Problem(where, f"url {found['url']} repeats record {seen[found['url']]}"))
+        else:
+            seen[found["url"]] = where
+            records.append((where, found))
+    if not records and not problems:
+        raise PriorImportRefused("No ClaimReview records were found.")
+    stored = _stored_urls(session, [r["url"] for _, r in records])
+    skipped = []
+    for where, record in records:
+        if record["url"] in stored:
+            origin = stored[record["url"]] or "an earlier import"
+            problem = Problem(where, f"url {record['url']} is already stored (from {origin})")
+            (skipped if skip_existing else problems).append(problem)
+    if problems:
+        raise PriorImportRefused(f"Refused, nothing imported: {len(problems)} bad record(s).", problems)
+    fresh = [PriorFactCheck(**record, source=source, imported_by_id=actor.id if actor else None)
+             for _, record in records if record["url"] not in stored]
+    try:
+        session.add_all(fresh)
+        session.flush()
+        links = _match_priors(session, actor, fresh, threshold) if fresh else []
+        if fresh:
+            audit.record(session, actor, "priors.import", fresh[0],
+                         {"source": source, "imported": len(fresh), "skipped": len(skipped),
+                          "ids": [fresh[0].id, fresh[-1].id], "links": len(links)})
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise PriorImportRefused("Refused, nothing imported: another import stored some of the same URLs "
+                                 "meanwhile. Try again.") from None
+    return PriorImport(source, fresh, skipped, len(links))
+
+
+def import_prior_files(*, session: Session, actor: User | None, files: Iterable[tuple[str, bytes]],
+                       max_bytes: int = DEFAULT_MAX_BYTES, threshold: float = 70.0,
+                       skip_existing: bool = False) -> list[FileResult]:
+    """Each file on its own transaction: a refused file does not stop the next one."""
+    results = []
+    for name, data in files:
+        try:
+            results.append(FileResult(name, result=import_priors(
+                session=session, actor=actor, data=data, source=name, max_bytes=max_bytes,
+                threshold=threshold, skip_existing=skip_existing)))
+        except PriorImportRefused as exc:
+            session.rollback()
+            results.append(FileResult(name, error=exc))
+    return results
+
+
+def _stored_urls(session: Session, urls: list[str]) -> dict[str, str]:
+    found = {}
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        found.update(session.exec(select(PriorFactCheck.url, PriorFactCheck.source)
+                                  .where(PriorFactCheck.url.in_(chunk))).all())
+    return found
+
+
+# -- matching ----------------------------------------------------------------------------------
+
+def _match_priors(session: Session, actor: User | None, priors: list[PriorFactCheck],
+                  threshold: float) -> list[PriorLink]:
+    """New fact-checks against every claim of the desk."""
+    index, made = current_index(session), []
+    for prior in priors:
+        hits = index.search(prior.claim_text, limit=CANDIDATES)
+        claims = session.exec(select(Claim).where(Claim.id.in_([h.claim_id for h in hits]))).all() if hits else []
+        for claim in claims:
+            made += _link(session, actor, claim, prior, threshold)
+    return made
+
+
+def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
+                 threshold: float = 70.0) -> list[PriorLink]:
+    """New claims against every prior fact-check; runs inside the caller's transaction (article import)."""
+    index, made = current_prior_index(session), []
+    for claim in claims:
+        hits = index.search(claim.text, limit=CANDIDATES)
+        ids = [h.claim_id for h in hits]
+        priors = session.exec(select(PriorFactCheck).where(PriorFactCheck.id.in_(ids))).all() if ids else []
+        for prior in priors:
+            made += _link(session, actor, claim, prior, threshold)
+    return made
+
+
+def quick_score(a: str, b: str) -> float:
+    """score_pair's score without its difference flags, which take most of the time on a large feed.
+
+    Only a filter: a pair that passes is scored again by score_pair itself (a test keeps the two equal).
+    """
+    na, nb = normalise(a or ""), normalise(b or "")
+    if not na or not nb:
+        return 0.0
+    return max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * fuzz.token_set_ratio(na, nb, processor=None))
+
+
+def _link(session: Session, actor, claim: Claim, prior: PriorFactCheck, threshold: float) -> list[PriorLink]:
+    if claim.merged_into_id is not None or quick_score(claim.text, prior.claim_text) < threshold - 0.01:
+        return []
+    pair = score_pair(claim.text, prior.claim_text)
+    if pair.score < threshold:
+        return []
+    link = session.exec(select(PriorLink).where(PriorLink.claim_id == claim.id, PriorLink.prior_id == prior.id)).first()
+    if link is not None:
+        return []  # already matched, perhaps already decided
+    link = PriorLink(claim_id=claim.id, prior_id=prior.id, score=round(pair.score, 2),
+                     flags_json=json.dumps(list(pair.flags)))
+    session.add(link)
+    session.flush()
+    audit.record(session, actor, "prior.match", link,
+                 {"prior": prior.url, "publisher": prior.publisher, "score": link.score, "flags": link.flags})
+    return [link]
+
+
+# -- ratings and the claim page ------------------------------------------------------------------
+
+def alias_map(session: Session) -> dict[str, Rating]:
+    ratings = {r.id: r for r in session.exec(select(Rating))}
+    return {a.alias: ratings[a.rating_id] for a in session.exec(select(RatingAlias)) if a.rating_id in ratings}
+
+
+def mapped_rating(aliases: dict[str, Rating], rating_text: str) -> Rating | None:
+    """Exact match after folding; anything else stays unmapped rather than guessed."""
+    return aliases.get(fold(rating_text))
+
+
+def stance_of(rating: Rating | None, scale: list[Rating]) -> Stance:
+    """Refutes at the false end of the desk's scale, supports at the true end, context otherwise.
+
+    Values of 0 or below mean "no conclusion" on this desk's scale (Unverifiable), so only positive
+    values span false..true; the lowest third of that span refutes, the highest third supports.
+    """
+    values = [r.value for r in scale if r.value > 0]
+    if rating is None or rating.value <= 0 or not values or max(values) == min(values):
+        return Stance.CONTEXT
+    low, high = min(values), max(values)
+    third = (high - low) / 3
+    if rating.value <= low + third:
+        return Stance.REFUTES
+    if rating.value >= high - third:
+        return Stance.SUPPORTS
+    return Stance.CONTEXT
+
+
+def _scale(session: Session) -> list[Rating]:
+    return list(session.exec(select(Rating).where(Rating.active == True)))  # noqa: E712
+
+
+def checks_for(session: Session, claim: Claim) -> list[PriorCheck]:
+    """The other desks' fact-checks matched to this claim, best match first; rejected ones are left out."""
+    rows = session.exec(select(PriorLink, PriorFactCheck).join(PriorFactCheck, PriorFactCheck.id == PriorLink.prior_id)
+                        .where(PriorLink.claim_id == claim.id, PriorLink.state != LinkState.REJECTED)
+                        .order_by(PriorLink.score.desc(), PriorLink.id)).all()
+    if not rows:
+        return []
+    aliases, scale = alias_map(session), _scale(session)
+    out = []
+    for link, prior in rows:
+        rating = mapped_rating(aliases, prior.rating_text)
+        out.append(PriorCheck(link, prior, rating, stance_of(rating, scale)))
+    return out
+
+
+def attach_prior(*, session: Session, actor: User, claim: Claim, prior: PriorFactCheck) -> Evidence:
+    """One click: the other desk's fact-check becomes evidence, its stance read from the mapped rating."""
+    if not can_research(actor, claim):
+        raise NotAllowed("Evidence is added by the claim's assignee (or an editor) while it is in research.")
+    link = session.exec(select(PriorLink).where(PriorLink.claim_id == claim.id, PriorLink.prior_id == prior.id,
+                                                PriorLink.state != LinkState.REJECTED)).first()
+    if link is None:
+        raise InvalidInput("That fact-check is not matched to this claim.")
+    if session.exec(select(Evidence.id).where(Evidence.claim_id == claim.id, Evidence.url == prior.url)).first():
+        raise InvalidInput("That fact-check is already attached as evidence.")
+    rating = mapped_rating(alias_map(session), prior.rating_text)
+    stance = stance_of(rating, _scale(session))
+    when = prior.review_date.strftime("%Y-%m-%d") if prior.review_date else "an unknown date"
+    note = f"Checked by {prior.publisher} on {when}: {prior.rating_text}"
+    note += f" (on this desk's scale: {rating.name})." if rating else " (not mapped to this desk's scale)."
+    try:
+        link.state = LinkState.CONFIRMED
+        session.add(link)
+        audit.record(session, actor, "prior.attach", link, {"prior": prior.url, "stance": stance.value})
+        return evidence.add_evidence(session=session, actor=actor, claim=claim, url=prior.url, stance=stance,
+                                     quote=prior.claim_text[:10_000], note=note)
+    except Exception:
+        session.rollback()
+        raise
+
+
+# -- aliases -----------------------------------------------------------------------------------
+
+def list_aliases(session: Session) -> list[tuple[RatingAlias, Rating | None]]:
+    ratings = {r.id: r for r in session.exec(select(Rating))}
+    return [(a, ratings.get(a.rating_id)) for a in session.exec(select(RatingAlias).order_by(RatingAlias.alias))]
+
+
+def save_alias(*, session: Session, actor: User, alias: str, rating_id: int) -> RatingAlias:
+    """Map another desk's rating text onto a rating of the scale; saving an existing alias re-points it."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("Only an admin maps other desks' ratings.")
+    folded = fold(alias)
+    if not folded or len(folded) > LIMITS["rating_text"]:
+        raise InvalidInput(f"An alias needs some text, at most {LIMITS['rating_text']} characters.")
+    rating = session.get(Rating, rating_id)
+    if rating is None:
+        raise InvalidInput("Choose a rating from the desk's scale.")
+    row = (session.exec(select(RatingAlias).where(RatingAlias.alias == folded)).first()
+           or RatingAlias(alias=folded, rating_id=rating.id))
+    changes = {"alias": folded, "rating": rating.name, "was": row.rating_id if row.id else None}
+    row.rating_id = rating.id
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "alias.save", row, changes)
+    session.commit()
+    return row
+
+
+def delete_alias(*, session: Session, actor: User, alias: RatingAlias) -> None:
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("Only an admin maps other desks' ratings.")
+    audit.record(session, actor, "alias.delete", alias, {"alias": alias.alias, "rating_id": alias.rating_id})
+    session.delete(alias)
+    session.commit()
+
+
+def ensure_default_aliases(session: Session) -> int:
+    """Seed common ratings ("pants on fire", "mostly false", ...) once, for the scale names that exist."""
+    if session.exec(select(RatingAlias.id).limit(1)).first() is not None:
+        return 0
+    by_name = {r.name: r for r in session.exec(select(Rating))}
+    rows = [RatingAlias(alias=alias, rating_id=by_name[name].id)
+            for alias, name in DEFAULT_ALIASES.items() if name in by_name]
+    session.add_all(rows)
+    session.commit()
+    return len(rows)
+
+
+def list_priors(session: Session, limit: int = 200) -> list[tuple[PriorFactCheck, Rating | None]]:
+    """The latest imported fact-checks, each with the desk's rating its text maps to (or None)."""
+    aliases = alias_map(session)
+    rows = session.exec(select(PriorFactCheck).order_by(PriorFactCheck.imported_at.desc(), PriorFactCheck.id.desc())
+                        .limit(limit))
+    return [(p, mapped_rating(aliases, p.rating_text)) for p in rows]

@@ -1,0 +1,89 @@
+"""The OpenAPI document matches the real routes (both ways), is valid 3.1, and describes real responses."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from factcheck import api_schema
+from factcheck.models import ClaimStatus, PriorFactCheck, Verdict
+from tests.api.conftest import EDITOR, REVIEWER
+from tests.factories import make_claim, rating
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def real_operations(app) -> set[tuple[str, str]]:
+    ops = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(api_schema.API_PREFIX + "/"):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(api_schema.API_PREFIX):])
+        ops |= {(path, m.lower()) for m in rule.methods - IGNORED_METHODS}
+    return ops
+
+
+def documented_operations(doc: dict) -> set[tuple[str, str]]:
+    return {(path, method) for path, item in doc["paths"].items() for method in item}
+
+
+def test_document_and_url_map_agree_both_ways(api):
+    doc = api.get("/openapi.json").get_json()
+    real = real_operations(api.client.application)
+    documented = documented_operations(doc)
+    assert real - documented == set(), "routes missing from the OpenAPI document"
+    assert documented - real == set(), "documented operations that no route serves"
+    assert len(real) >= 12
+
+
+def test_operation_ids_are_the_endpoints(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.rule.startswith(api_schema.API_PREFIX + "/")}
+    assert {route.endpoint for route in api_schema.ROUTES} == endpoints
+
+
+def test_path_parameters_are_declared(api):
+    doc = api.get("/openapi.json").get_json()
+    for path, item in doc["paths"].items():
+        names = set(re.findall(r"{(\w+)}", path))
+        for op in item.values():
+            declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+            assert declared == names, (path, declared)
+
+
+def test_document_is_valid_openapi_31(api):
+    validator = pytest.importorskip("openapi_spec_validator")
+    doc = api.get("/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    validator.validate(doc)
+
+
+def test_real_responses_match_their_schemas(api, session):
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = api.get("/openapi.json").get_json()
+
+    def check(name: str, instance):
+        assert "error" not in instance or name == "Error", instance
+        schema = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+        jsonschema.Draft202012Validator(schema).validate(instance)
+
+    researcher = api.user(REVIEWER)
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=researcher)
+    proposed = make_claim(session, status=ClaimStatus.VERDICT_PROPOSED, assignee=researcher)
+    session.add(Verdict(claim_id=proposed.id, rating_id=rating(session).id, rationale="Because the records say so.",
+                        given_by_id=researcher.id))
+    session.add(PriorFactCheck(url="https://desk.example/1", publisher="Desk", claim_text="The bridge cost millions",
+                               rating_text="False"))
+    session.commit()
+    check("ClaimPage", api.get("/claims").get_json())
+    check("ClaimDetail", api.get(f"/claims/{proposed.id}").get_json())
+    check("ArticleImport", api.post("/articles", {"text": "The mayor said the bridge cost $2.6 million."}).get_json())
+    check("Evidence", api.post(f"/claims/{claim.id}/evidence", {"url": "https://a.example/", "stance": "context"}).get_json())
+    check("Verdict", api.post(f"/claims/{claim.id}/verdict", {"rating": "True", "rationale": "The records agree."}).get_json())
+    check("Verdict", api.post(f"/claims/{proposed.id}/verdict/sign-off", as_=EDITOR).get_json())
+    fresh = make_claim(session)
+    check("Claim", api.post(f"/claims/{fresh.id}/status", {"status": "dismissed"}, as_=EDITOR).get_json())
+    check("SearchPage", api.get("/search?q=bridge").get_json())
+    check("PriorList", api.get("/priors?q=bridge").get_json())
+    check("Error", api.get("/claims?limit=0").get_json())
+    with pytest.raises(jsonschema.ValidationError):
+        check("Claim", {"id": "not a claim"})

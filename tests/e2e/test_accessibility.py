@@ -1,0 +1,134 @@
+"""axe-core over the pages a desk lives in, each in a realistic state: no serious or critical violation.
+
+axe-core comes inside axe-playwright-python (its axe.min.js is read from the package; nothing is fetched).
+The pages' CSP forbids injected script, so only these contexts bypass CSP. Every page's full result is
+kept under test-artifacts/axe/ for the moderate and minor findings a person should still read.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factcheck import articles, evidence, users, verdicts, workflow
+from factcheck.models import Claim
+from tests.e2e.articles import COST_CLAIM, HARBOUR_TUNNEL, TUNNEL_FOLLOW_UP
+from tests.e2e.pages import LoginPage, focused_id
+
+pytestmark = pytest.mark.e2e
+
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+RESULTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "axe"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def scene(live_server):
+    """Two stories, a published verdict with evidence on the first one's cost claim, a link from the second
+    story, and another claim in research: the states the claim page must show well."""
+    with live_server.session() as s:
+        people = {name: users.get_user(session=s, username=name) for name in ("reviewer", "editor", "editor2")}
+        first = articles.import_article(
+            session=s, actor=people["reviewer"], outlet="Eastmere Post", title="Harbour tunnel bill tops £412 million",
+            source=articles.ArticleSource(filename="tunnel.txt", data=HARBOUR_TUNNEL.encode()))
+        found = articles.claims_of(s, first.id)
+        cost = next(c for c in found if c.text.startswith(COST_CLAIM))
+        other = next(c for c in found if c.id != cost.id)
+        for claim in (cost, other):
+            workflow.assign(session=s, actor=people["editor"], claim=claim, assignee=people["reviewer"])
+        evidence.add_evidence(session=s, actor=people["reviewer"], claim=cost, stance="supports",
+                              url="https://eastmere.example.gov.uk/tunnel-cost-report.pdf",
+                              quote="Forecast outturn cost: £412.3m.", note="Appendix B.")
+        evidence.add_evidence(session=s, actor=people["reviewer"], claim=other, stance="refutes",
+                              url="https://eastmere.example.gov.uk/travel-times.csv", quote="", note="")
+        rating = next(r for r in verdicts.scale(s) if r.name == "Mostly true")
+        verdict = verdicts.propose_verdict(session=s, actor=people["reviewer"], claim=cost, rating_id=rating.id,
+                                           rationale="The council's own report gives £412.3m against £215m.")
+        verdicts.sign_off(session=s, actor=people["editor2"], claim=s.get(Claim, cost.id), verdict=verdict)
+        second = articles.import_article(
+            session=s, actor=people["reviewer"], outlet="Coastal Courier", title="Eastmere tunnel price climbs again",
+            source=articles.ArticleSource(filename="follow-up.txt", data=TUNNEL_FOLLOW_UP.encode()))
+        return {"article": first.id, "second_article": second.id, "published": cost.id, "research": other.id}
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, live_server):
+    """Each person logs in once per module; their cookies then open every page they look at."""
+    states = {}
+    for who in ("reviewer", "editor"):
+        context = browser.new_context(base_url=live_server.url)
+        LoginPage(context.new_page()).open().log_in(who)
+        states[who] = context.storage_state()
+        context.close()
+    return states
+
+
+PAGES = {
+    # name: (who is looking, the address)
+    "login": (None, lambda ids: "/login"),
+    "queue": ("editor", lambda ids: "/claims/"),
+    "import": ("reviewer", lambda ids: "/articles/import"),
+    "article": ("reviewer", lambda ids: f"/articles/{ids['article']}"),
+    "claim-in-research": ("reviewer", lambda ids: f"/claims/{ids['research']}"),
+    "claim-published": ("editor", lambda ids: f"/claims/{ids['published']}"),
+    "search": ("reviewer", lambda ids: "/search/?q=Eastmere+tunel+cost"),
+}
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        lines += [f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '').splitlines()[-1:]}"
+                  for node in v["nodes"][:5]]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_serious_accessibility_violations(desk, scene, signed_in, name):
+    who, address = PAGES[name]
+    page = desk.page_for(who or "visitor", bypass_csp=True, storage_state=signed_in.get(who))
+    page.goto(address(scene))
+    assert page.url.endswith(address(scene)), f"{name} redirected to {page.url}"
+    results = axe_playwright.Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                                      "resultTypes": ["violations"]})
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(results.response["violations"], indent=1))
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, f"{name}: {len(blocking)} serious or critical axe violations\n{describe(blocking)}"
+
+
+def test_every_focusable_element_on_the_claim_page_shows_focus(desk, scene, signed_in):
+    """Keyboard users must see where they are: each stop in the Tab order draws an outline or a shadow."""
+    page = desk.page_for("reviewer", storage_state=signed_in["reviewer"])
+    page.goto(f"/claims/{scene['research']}")
+    unmarked, seen = [], set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        state = page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
+            return {tag: e.tagName, id: e.id, name: e.getAttribute('name'), text: (e.innerText || '').slice(0, 30),
+                    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+                    shadow: s.boxShadow !== 'none'}; }""")
+        key = (state["tag"], state["id"], state["name"], state["text"])
+        if state["tag"] == "BODY" or key in seen:
+            break
+        seen.add(key)
+        if not (state["outline"] or state["shadow"]):
+            unmarked.append(key)
+    assert len(seen) > 15, f"the Tab order stopped early at {focused_id(page)!r}"
+    assert not unmarked, f"no visible focus on: {unmarked}"
+
+
+def test_pages_reflow_at_phone_width_without_sideways_scrolling(desk, scene, signed_in):
+    """WCAG reflow: at 320 CSS pixels nothing but long unbroken strings may push the page sideways."""
+    wide = {}
+    for name, (who, address) in PAGES.items():
+        page = desk.page_for(who or "visitor", storage_state=signed_in.get(who), viewport={"width": 320, "height": 800})
+        page.goto(address(scene))
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide[name] = overflow
+            desk.screenshot(who or "visitor", f"reflow-{name}")
+    assert not wide, f"pages wider than a 320px screen (extra pixels): {wide}"

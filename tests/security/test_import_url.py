@@ -1,0 +1,58 @@
+"""Importing by URL through the import form: the page's article text comes in, internal addresses do not."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from factcheck.models import Article, Claim, Role
+from tests.security.conftest import ARTICLE_HTML
+
+
+def test_a_reviewer_imports_an_article_by_its_url(app, session, browser, local_site):
+    app.config["FETCH_ALLOW_LOOPBACK"] = True  # the test server is local; real deployments never set this
+    local_site.route("/moved", status=301, headers={"Location": "/news/bridge"})
+    local_site.route("/news/bridge", headers={"Content-Type": "text/html; charset=utf-8"}, body=ARTICLE_HTML)
+    reviewer = browser(Role.REVIEWER, "rev")
+    assert 'id="import-fetch"' in reviewer.get("/articles/import").get_data(as_text=True)
+    response = reviewer.post("/articles/import", {"url": local_site.base + "/moved", "fetch": "y", "outlet": "Local"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    session.commit()
+    article = session.exec(select(Article)).one()
+    assert article.source_kind == "url" and article.title == "Bridge costs rise"
+    assert "harbour bridge cost $2.6 million" in article.text and "<p>" not in article.text
+    assert session.exec(select(Claim).where(Claim.article_id == article.id)).first() is not None
+
+
+def test_without_the_fetch_box_the_url_is_only_metadata(app, session, browser, local_site):
+    app.config["FETCH_ALLOW_LOOPBACK"] = True
+    local_site.route("/a", headers={"Content-Type": "text/html"}, body=ARTICLE_HTML)
+    reviewer = browser(Role.REVIEWER, "rev")
+    response = reviewer.post("/articles/import", {"url": local_site.base + "/a"})
+    assert response.status_code == 400 and local_site.requests == []
+
+
+def test_an_internal_address_is_refused_with_a_clear_message(session, browser, local_site):
+    local_site.route("/a", headers={"Content-Type": "text/html"}, body=ARTICLE_HTML)
+    reviewer = browser(Role.REVIEWER, "rev")
+    response = reviewer.post("/articles/import", {"url": local_site.base + "/a", "fetch": "y"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Refused to fetch 127.0.0.1" in body and "loopback" in body
+    assert local_site.requests == []
+    session.commit()
+    assert session.exec(select(Article)).first() is None
+
+
+def test_the_configured_size_cap_applies(app, session, browser, local_site):
+    app.config.update(FETCH_ALLOW_LOOPBACK=True, FETCH_MAX_BYTES=1000)
+    local_site.route("/big", headers={"Content-Type": "text/html"}, body=ARTICLE_HTML * 3)
+    reviewer = browser(Role.REVIEWER, "rev")
+    response = reviewer.post("/articles/import", {"url": local_site.base + "/big", "fetch": "y"})
+    assert response.status_code == 400 and "the limit is 1,000 bytes" in response.get_data(as_text=True)
+
+
+def test_a_redirect_to_an_internal_address_is_refused_through_the_form(app, session, browser, local_site):
+    app.config["FETCH_ALLOW_LOOPBACK"] = True
+    local_site.route("/hop", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    reviewer = browser(Role.REVIEWER, "rev")
+    response = reviewer.post("/articles/import", {"url": local_site.base + "/hop", "fetch": "y"})
+    assert response.status_code == 400 and "cloud metadata" in response.get_data(as_text=True)
+    assert len(local_site.requests) == 1

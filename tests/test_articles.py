@@ -1,0 +1,93 @@
+import pytest
+
+from factcheck import articles, claims, evidence, workflow
+from factcheck.errors import ImportFailed
+from factcheck.models import ClaimStatus, Role
+from factcheck.pipeline import ClaimDraft
+from tests.factories import make_user
+
+STORY = """Bridge repairs to cost city $2.6 million
+
+The repairs to the Harbour Street bridge will cost the city roughly $2.6 million, the city council said on Tuesday.
+
+The bridge, which opened in 1962, carries about 14,000 vehicles a day, according to the transport department.
+
+Sign up for our newsletter to get the day's news in your inbox.
+"""
+
+
+def import_story(session, actor, **kw):
+    return articles.import_article(session=session, actor=actor, source=articles.ArticleSource(text=STORY),
+                                   outlet="Herald", **kw)
+
+
+def test_import_creates_claims_with_valid_spans_and_no_furniture(session):
+    reviewer = make_user(session)
+    article = import_story(session, reviewer)
+    found = articles.claims_of(session, article.id)
+    assert found, "no claims extracted"
+    for claim in found:
+        assert 0 <= claim.start < claim.end <= len(article.text)
+        assert "newsletter" not in claim.text.lower()
+    assert any("2.6 million" in c.text for c in found)
+    assert article.title.startswith("Bridge repairs")
+
+
+@pytest.mark.parametrize("source,message", [
+    (articles.ArticleSource(text="   \n "), "empty"),
+    (articles.ArticleSource(filename="a.pdf", data=b"%PDF-1.4 binary"), ".txt"),
+    (articles.ArticleSource(filename="a.txt", data=b"\x00\x01\x02 binary"), "binary"),
+    (articles.ArticleSource(), "Paste"),
+])
+def test_bad_sources_are_refused_with_a_reason(session, source, message):
+    with pytest.raises(ImportFailed, match=message):
+        articles.import_article(session=session, actor=make_user(session), source=source)
+
+
+def test_oversized_text_is_refused(session):
+    with pytest.raises(ImportFailed, match="larger"):
+        articles.import_article(session=session, actor=make_user(session),
+                                source=articles.ArticleSource(text="word " * 1000), max_bytes=1000)
+
+
+def test_segments_cover_the_text_exactly(session):
+    article = import_story(session, make_user(session))
+    segs = articles.segments(article, articles.claims_of(session, article.id))
+    assert "".join(s.text for s in segs) == article.text
+    assert any(s.claims for s in segs)
+
+
+def test_reextraction_keeps_reviewer_work(session, monkeypatch):
+    reviewer, editor = make_user(session), make_user(session, Role.EDITOR)
+    article = import_story(session, reviewer)
+    first, *rest = articles.claims_of(session, article.id)
+    assert rest, "the story should give at least two claims"
+    # a reviewer works on the first claim; the others stay untouched
+    claims.edit_claim(session=session, actor=reviewer, claim=first, text=first.text + " (edited)", speaker=first.speaker)
+    workflow.assign(session=session, actor=editor, claim=first, assignee=reviewer)
+    evidence.add_evidence(session=session, actor=reviewer, claim=first, url="https://a.example/", stance="refutes")
+    untouched = rest[0]
+
+    class Upgraded:
+        extractor = "spacy"
+        boilerplate = []
+        claims = [ClaimDraft(text="A brand new claim about the bridge.", speaker=None, start=0, end=10, checkworthiness=0.9)]
+
+    monkeypatch.setattr(articles, "analyse_text", lambda text: Upgraded)
+    result = articles.reextract_article(session=session, actor=editor, article=article)
+    assert [c.text for c in result.added] == ["A brand new claim about the bridge."]
+    assert first.id in [c.id for c in result.protected] and untouched.id in [c.id for c in result.retired]
+    session.refresh(first)
+    assert first.text.endswith("(edited)") and first.status == ClaimStatus.IN_RESEARCH
+    assert len(evidence.evidence_for(session, first.id)) == 1
+    session.refresh(untouched)
+    assert untouched.status == ClaimStatus.DISMISSED
+
+
+def test_reextraction_with_the_same_extractor_changes_nothing(session):
+    reviewer = make_user(session)
+    article = import_story(session, reviewer)
+    before = [(c.id, c.text) for c in articles.claims_of(session, article.id)]
+    result = articles.reextract_article(session=session, actor=reviewer, article=article)
+    assert not result.added and not result.retired
+    assert [(c.id, c.text) for c in articles.claims_of(session, article.id)] == before
