@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
@@ -393,12 +394,18 @@ def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
     return made
 
 
+@lru_cache(maxsize=20_000)
+def _normalised(text: str) -> str:
+    """A feed's claims meet the same desk claims again and again: normalise each text once."""
+    return normalise(text)
+
+
 def quick_score(a: str, b: str) -> float:
     """score_pair's score without its difference flags, which take most of the time on a large feed.
 
     Only a filter: a pair that passes is scored again by score_pair itself (a test keeps the two equal).
     """
-    na, nb = normalise(a or ""), normalise(b or "")
+    na, nb = _normalised(a or ""), _normalised(b or "")
     if not na or not nb:
         return 0.0
     return max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * fuzz.token_set_ratio(na, nb, processor=None))

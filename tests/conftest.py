@@ -9,6 +9,7 @@ import os
 import re
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from factcheck import claim_index, create_app, db, users, verdicts
@@ -25,12 +26,27 @@ def cheap_password_hashes(monkeypatch):
     monkeypatch.setattr(users, "HASH_METHOD", "pbkdf2:sha256:1000")
 
 
+def worker_database(request) -> str:
+    """Under pytest-xdist each worker gets a database of its own beside the configured one."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if not worker:
+        return PG_URL
+    url = sa.engine.make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).first() is None:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def pg_engine():
+def pg_engine(request):
     if not PG_URL:
         yield None
         return
-    engine = db.make_engine(PG_URL)
+    engine = db.make_engine(worker_database(request))
     with engine.begin() as conn:  # a clean schema, whatever an interrupted run left behind
         conn.exec_driver_sql("DROP SCHEMA public CASCADE")
         conn.exec_driver_sql("CREATE SCHEMA public")
@@ -49,7 +65,7 @@ def database_url(tmp_path, pg_engine):
     with pg_engine.begin() as conn:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")  # a leaked transaction fails loudly, not forever
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    return PG_URL
+    return pg_engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-import json, time, cProfile, pstats
+import json, time
 from factcheck import priors
 from factcheck.models import Claim, Role
 from factcheck.claim_index import note_change
@@ -13,10 +13,9 @@ def test_perf(session):
     feed = {"@type": "DataFeed", "dataFeedElement": [
         {"@type": "ClaimReview", "url": f"https://x.example/{i}", "author": {"name": "X"},
          "claimReviewed": f"Officials said {i} million was spent on road {i*7} in district {i%13}.",
-         "reviewRating": {"alternateName": "False"}, "datePublished": "2026-01-02"} for i in range(300)]}
+         "reviewRating": {"alternateName": "False"}, "datePublished": "2026-01-02"} for i in range(2000)]}
     data = json.dumps(feed).encode()
     ed = make_user(session, Role.EDITOR)
-    pr = cProfile.Profile(); pr.enable()
+    t = time.perf_counter()
     r = priors.import_priors(session=session, actor=ed, data=data, source="perf.json")
-    pr.disable()
-    pstats.Stats(pr).sort_stats("tottime").print_stats(15)
+    print("\nIMPORT 2000 priors vs 500 claims: %.2fs, links %d, bytes %d" % (time.perf_counter() - t, r.links, len(data)))
