@@ -95,7 +95,7 @@ def _restore_sqlite(path: Path, target: Path) -> None:
             names = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError:
             raise BackupError(f"{path} is not a SQLite database.") from None
-        if not ok or not {"alembic_version", "claim"} <= names:
+        if not ok or not {"user", "claim", "auditevent"} <= names:
             raise BackupError(f"{path} is not a factcheck backup (or it is damaged).")
         dest = sqlite3.connect(target, timeout=30)
         try:

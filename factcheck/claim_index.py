@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from factcheck import index_store
 from factcheck.matching import ClaimIndex
 from factcheck.models import Claim, ClaimChange, PriorFactCheck
 
 GAP_PATIENCE_S = 60.0
+REBUILD_AT = 50_000  # claims changed since the base: time to fold them into a new one
 
 
 def note_change(session: Session, claim_id: int, op: str = "upsert") -> None:
@@ -29,25 +32,46 @@ def indexable(claim: Claim) -> bool:
 
 
 class IndexFollower:
-    def __init__(self):
-        self.index = ClaimIndex()
+    """One database's claim index in this process: the shared base on disk plus the log since."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = directory
+        self.index = index_store.new_index()
         self.last_id = 0
         self.gaps: dict[int, float] = {}
         self.loaded = False
+        self.stamp: float | None = None
+        self.rebuilding = False
+        self.changed = 0  # claims applied on top of the base since it was loaded
         self.lock = threading.Lock()
 
     def sync(self, session: Session) -> ClaimIndex:
         with self.lock:
+            if self.directory is not None and index_store.pointer_stamp(self.directory) != self.stamp:
+                self.loaded = False  # a new base went live: switch to it between requests
             if not self.loaded:
                 self._load(session)
             else:
                 self._follow(session)
+            self._maybe_rebuild(session)
             return self.index
 
     def _load(self, session: Session) -> None:
-        self.last_id = session.exec(select(func.max(ClaimChange.id))).one() or 0
-        claims = session.exec(select(Claim.id, Claim.text).where(Claim.merged_into_id == None))  # noqa: E711
-        self.index.add_many([(cid, text) for cid, text in claims])
+        self.gaps, self.changed = {}, 0
+        base = index_store.current_base(self.directory) if self.directory is not None else None
+        if base is None:
+            self.index = index_store.new_index()
+            self.last_id = session.exec(select(func.max(ClaimChange.id))).one() or 0
+            claims = session.exec(select(Claim.id, Claim.text).where(Claim.merged_into_id == None))  # noqa: E711
+            self.index.add_many(list(claims))
+        else:
+            self.stamp = index_store.pointer_stamp(self.directory)
+            self.index = ClaimIndex.open(base.path, embedder=None)
+            self.last_id = base.last_change_id
+            late = session.exec(select(ClaimChange.claim_id)
+                                .where(ClaimChange.at >= index_store.replay_from(base), ClaimChange.id <= base.last_change_id))
+            self._apply(session, set(late))
+            self._follow(session)
         self.loaded = True
 
     def _follow(self, session: Session) -> None:
@@ -59,14 +83,9 @@ class IndexFollower:
         if not rows:
             self._expire_gaps()
             return
-        top = max(r[0] for r in rows)
-        if top < self.last_id and not wanted:
-            # The log went backwards: a different database behind the same URL (tests, restore).
-            self.__init__()
-            self._load(session)
-            return
         seen = {r[0] for r in rows}
         now = time.monotonic()
+        top = max(seen)
         for missing in range(self.last_id + 1, top):
             if missing not in seen:
                 self.gaps.setdefault(missing, now)
@@ -77,7 +96,10 @@ class IndexFollower:
         self._apply(session, {r[1] for r in rows})
 
     def _apply(self, session: Session, claim_ids: set[int]) -> None:
+        if not claim_ids:
+            return
         current = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(claim_ids)))}
+        self.changed += len(claim_ids)
         for cid in claim_ids:
             claim = current.get(cid)
             if claim is None or not indexable(claim):
@@ -90,17 +112,54 @@ class IndexFollower:
         for gid in [g for g, t in self.gaps.items() if t < cutoff]:
             del self.gaps[gid]
 
+    def _maybe_rebuild(self, session: Session) -> None:
+        """When the in-memory delta has grown large, one worker rebuilds the base in the background."""
+        if self.directory is None or self.rebuilding or self.changed < REBUILD_AT:
+            return
+        self.rebuilding = True
+        engine = session.get_bind()
+        threading.Thread(target=self._rebuild, args=(engine,), daemon=True, name="claim-index-rebuild").start()
+
+    def _rebuild(self, engine) -> None:
+        try:
+            with index_store.build_lock(self.directory, wait=False) as mine:
+                if mine:
+                    with Session(engine) as s:
+                        index_store.build_base(s, self.directory)
+        finally:
+            self.rebuilding = False
+
 
 _followers: dict[str, IndexFollower] = {}
 _followers_lock = threading.Lock()
+
+
+_directories: dict[str, Path] = {}
+
+
+def configure(url: str, directory: Path | None) -> None:
+    """Where this database's shared base lives (the app's INDEX_DIR); without one, each worker builds its own."""
+    if directory is not None:
+        _directories[url] = Path(directory)
 
 
 def current_index(session: Session) -> ClaimIndex:
     """The claim index for this session's database, up to date with the change log."""
     key = str(session.get_bind().url)
     with _followers_lock:
-        follower = _followers.setdefault(key, IndexFollower())
+        follower = _followers.get(key)
+        if follower is None:
+            follower = _followers[key] = IndexFollower(_directories.get(key))
     return follower.sync(session)
+
+
+def reindex(session: Session, progress=None) -> index_store.Base:
+    """Build a fresh shared base now (the `claims reindex` command)."""
+    directory = _directories.get(str(session.get_bind().url))
+    if directory is None:
+        raise ValueError("No index directory is configured for this database.")
+    with index_store.build_lock(directory):
+        return index_store.build_base(session, directory, progress)
 
 
 def forget(url: str) -> None:
@@ -120,7 +179,7 @@ class PriorFollower:
         self._reset()
 
     def _reset(self) -> None:
-        self.index, self.last_id, self.size = ClaimIndex(), 0, 0
+        self.index, self.last_id, self.size = ClaimIndex(embedder=None), 0, 0
 
     def sync(self, session: Session) -> ClaimIndex:
         with self.lock:

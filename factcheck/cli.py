@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import Session, select
 
-from factcheck import articles, backup, db, links, priors, search, serializers, tokens, users, verdicts
+from factcheck import articles, backup, claim_index, db, links, priors, search, serializers, tokens, users, verdicts
 from factcheck.errors import FactcheckError
 from factcheck.exports import claimreview
 from factcheck.exports.csv import export_csv
@@ -290,3 +290,15 @@ def init_app(app) -> None:
         app.cli.add_command(group)
     app.cli.add_command(search_command)
     app.cli.add_command(demo_command)
+
+
+@claims_cli.command("reindex")
+def claims_reindex():
+    """Rebuild the shared search index files that every worker memory-maps."""
+    with session() as s, click.progressbar(length=1, label="Indexing claims") as bar:
+        def progress(done, total):
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        base = claim_index.reindex(s, progress)
+    click.echo(f"Indexed {base.claims} claims into {base.path}")

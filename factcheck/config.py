@@ -36,6 +36,7 @@ DEFAULTS = {
     "DESK_URL": "https://factcheck.example.org",
     "PUBLIC_BASE_URL": "https://factcheck.example.org/checks",
     "SEARCH_PAGE_SIZE": 25,
+    "INDEX_DIR": None,  # None: instance/index, the shared search index base files
     # Other desks' fact-checks (priors.py): largest file imported, by upload or CLI.
     "PRIOR_MAX_BYTES": 20 * 1024 * 1024,
     "CLAIMREVIEW_PAGE_SIZE": 100,  # reviews per page of /claimreview.json
@@ -43,7 +44,7 @@ DEFAULTS = {
 
 # Environment variables read as FACTCHECK_<NAME>; DATABASE_URL is read as is.
 ENV_TYPES = {
-    "SECRET_KEY": str, "MATCH_SUGGEST_THRESHOLD": float, "MATCH_AUTO_THRESHOLD": float,
+    "SECRET_KEY": str, "INDEX_DIR": str, "MATCH_SUGGEST_THRESHOLD": float, "MATCH_AUTO_THRESHOLD": float,
     "DESK_NAME": str, "DESK_URL": str, "PUBLIC_BASE_URL": str, "MAX_ARTICLE_BYTES": int,
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes"),
     "SESSION_IDLE_MINUTES": float, "SESSION_MAX_HOURS": float, "FETCH_TIMEOUT_SECONDS": float,

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 from sqlmodel import Session, SQLModel
 
-from factcheck import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from factcheck import claim_index, models  # noqa: F401  (models registers the tables on SQLModel.metadata)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -91,5 +91,7 @@ def create_all(engine: sa.Engine) -> None:
 
 
 def init_app(app) -> None:
-    app.extensions["factcheck.engine"] = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["factcheck.engine"] = engine
+    claim_index.configure(str(engine.url), Path(app.config.get("INDEX_DIR") or Path(app.instance_path) / "index"))
     app.teardown_appcontext(close_session)

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from factcheck import permissions, search, users, verdicts, workflow
 from factcheck.errors import InvalidInput
@@ -129,7 +129,7 @@ class SendBackForm(FlaskForm):
 
 
 class LinkDecisionForm(FlaskForm):
-    decision = HiddenField(validators=[DataRequired()])
+    decision = HiddenField(validators=[DataRequired(), AnyOf(["confirmed", "rejected"])])
     submit = SubmitField("Save")
 
 

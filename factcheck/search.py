@@ -97,7 +97,7 @@ def search_claims(*, session: Session, query: str = "", filters: Filters | None 
         hits = [Hit(c, a, None) for c, a in rows]
     else:
         limit = candidates * (4 if filters.active() else 1)
-        matches = current_index(session).search(query, limit=limit)
+        matches = current_index(session).search(query, limit=limit, mode="fuzzy")
         scores = {m.claim_id: m.score for m in matches}
         rows = session.exec(filter_claims(base, filters).where(Claim.id.in_(list(scores)))).all() if scores else []
         ranked = sorted(rows, key=lambda r: (-scores[r[0].id], r[0].id))

@@ -144,7 +144,12 @@ ANY_ROLE = (Role.REVIEWER, Role.EDITOR, Role.ADMIN)
 EDITORS = (Role.EDITOR, Role.ADMIN)
 
 
+MAX_ID = 2**63 - 1  # the largest id either database stores; a bigger number names nothing
+
+
 def load_or_404(model, object_id: int):
+    if not isinstance(object_id, int) or not 0 < object_id <= MAX_ID:
+        raise NotFound(f"No {model.__name__.lower()} with id {str(object_id)[:40]}.")
     obj = get_session().get(model, object_id)
     if obj is None:
         raise NotFound(f"No {model.__name__.lower()} with id {object_id}.")

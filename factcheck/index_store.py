@@ -1,0 +1,119 @@
+"""The claim index's base on disk: built once, memory-mapped by every worker, swapped atomically.
+
+Layout of the index directory:
+    CURRENT                 the name of the live base (replaced with os.replace: readers never see half)
+    base-<change id>-<tag>/ ClaimIndex.save output plus factcheck.json {last_change_id, built_at, claims}
+    .build.lock             flock held while a base is being built, so workers don't build twice
+A worker opens the base named by CURRENT and replays the ClaimChange log after `last_change_id`;
+changes made while the base was built are replayed too (see REPLAY_WINDOW_S), so none is lost.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from factcheck.matching import ClaimIndex
+from factcheck.models import Claim, ClaimChange, utcnow
+
+BATCH = 20_000
+KEEP_BASES = 2
+REPLAY_WINDOW_S = 120  # PostgreSQL may commit a smaller change id after the snapshot was taken
+
+
+@dataclass(frozen=True)
+class Base:
+    path: Path
+    last_change_id: int
+    built_at: datetime
+    claims: int
+
+
+def new_index() -> ClaimIndex:
+    """The index the desk searches: lexical, so every worker loads fast and small."""
+    return ClaimIndex(embedder=None)
+
+
+def current_base(directory: Path) -> Base | None:
+    try:
+        name = (directory / "CURRENT").read_text().strip()
+        meta = json.loads((directory / name / "factcheck.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return Base(directory / name, int(meta["last_change_id"]), datetime.fromisoformat(meta["built_at"]),
+                int(meta["claims"]))
+
+
+@contextmanager
+def build_lock(directory: Path, wait: bool = True):
+    """Yield True while holding the build lock, False when another process holds it (wait=False)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".build.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_base(session: Session, directory: Path, progress: Callable[[int, int], None] | None = None) -> Base:
+    """Snapshot every searchable claim into a new base and make it the live one."""
+    directory.mkdir(parents=True, exist_ok=True)
+    built_at = utcnow()
+    last = session.exec(select(func.max(ClaimChange.id))).one() or 0
+    total = session.exec(select(func.count()).select_from(Claim).where(Claim.merged_into_id == None)).one()  # noqa: E711
+    index, done, after = new_index(), 0, 0
+    while True:
+        rows = session.exec(select(Claim.id, Claim.text).where(Claim.merged_into_id == None, Claim.id > after)  # noqa: E711
+                            .order_by(Claim.id).limit(BATCH)).all()
+        if not rows:
+            break
+        index.add_many(rows)
+        done, after = done + len(rows), rows[-1][0]
+        if progress:
+            progress(done, total)
+    session.rollback()  # end the snapshot's read transaction
+    target = directory / f"base-{last:012d}-{uuid.uuid4().hex[:8]}"
+    index.save(target)
+    (target / "factcheck.json").write_text(json.dumps({"last_change_id": last, "built_at": built_at.isoformat(),
+                                                  "claims": done}))
+    pointer = directory / f".CURRENT.{os.getpid()}"
+    pointer.write_text(target.name)
+    os.replace(pointer, directory / "CURRENT")
+    prune(directory, keep=target.name)
+    return Base(target, last, built_at, done)
+
+
+def prune(directory: Path, keep: str) -> None:
+    """Remove old bases; workers that still map one keep reading it (unlinked files stay mapped)."""
+    bases = sorted((p for p in directory.glob("base-*") if p.is_dir() and p.name != keep),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in bases[KEEP_BASES - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def replay_from(base: Base) -> datetime:
+    """Changes logged since this moment are applied again on top of the base."""
+    return datetime.fromtimestamp(base.built_at.timestamp() - REPLAY_WINDOW_S, tz=base.built_at.tzinfo)
+
+
+def pointer_stamp(directory: Path) -> float | None:
+    """A cheap check, made before each search, of whether a new base went live."""
+    try:
+        return os.stat(directory / "CURRENT").st_mtime_ns
+    except OSError:
+        return None

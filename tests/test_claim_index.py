@@ -1,0 +1,89 @@
+"""The shared index: a base on disk, the change log on top, and several processes in step."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+from factcheck import claim_index, claims, index_store, search
+from factcheck.models import Role
+from tests.factories import make_article, make_claim, make_user
+
+WORKER = textwrap.dedent("""
+    import sys, time
+    from sqlmodel import Session
+    from factcheck import create_app, db, search
+    app = create_app({"DATABASE_URL": sys.argv[1], "INDEX_DIR": sys.argv[2], "SECRET_KEY": "x"})
+    def found(query):
+        with app.app_context(), Session(db.get_engine(app)) as s:
+            hits = search.search_claims(session=s, query=query).hits
+            return bool(hits) and hits[0].score >= 90
+    found("warm up")
+    print("ready", flush=True)
+    for line in sys.stdin:
+        want, query = line.rstrip("\\n").split(" ", 1)
+        start = time.monotonic()
+        while found(query) != (want == "find") and time.monotonic() - start < 10:
+            time.sleep(0.02)
+        print(round(time.monotonic() - start, 3), flush=True)
+""")
+
+
+def test_a_change_in_one_process_reaches_another_within_a_second(app, session, database_url, tmp_path):
+    editor = make_user(session, Role.EDITOR)
+    article = make_article(session)
+    make_claim(session, article, text="The harbour bridge opened in 1962.")
+    env = dict(os.environ, FACTCHECK_EMBEDDINGS="0")
+    worker = subprocess.Popen([sys.executable, "-c", WORKER, database_url, app.config["INDEX_DIR"]],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert worker.stdout.readline().strip() == "ready"
+
+        def ask(command: str) -> float:
+            worker.stdin.write(command + "\n")
+            worker.stdin.flush()
+            return float(worker.stdout.readline())
+
+        claim = claims.add_claim(session=session, actor=editor, article=article,
+                                 text="Seventeen flamingos escaped from the city zoo on Monday.")
+        assert ask("find Seventeen flamingos escaped from the city zoo on Monday") < 1.0
+        claims.edit_claim(session=session, actor=editor, claim=claim, text="A walrus learned to play the trumpet.",
+                          speaker=None)
+        assert ask("gone Seventeen flamingos escaped from the city zoo on Monday") < 1.0
+        assert ask("find A walrus learned to play the trumpet") < 1.0
+        other = make_claim(session, article, text="Nine pelicans nested on the town hall roof.")
+        assert ask("find Nine pelicans nested on the town hall roof") < 1.0
+        claims.merge_claims(session=session, actor=editor, keep=claim, others=[other])
+        assert ask("gone Nine pelicans nested on the town hall roof") < 1.0
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=10)
+        worker.stdout.close()
+
+
+def test_reindex_writes_a_base_that_new_workers_map_and_follow(app, session, database_url, runner):
+    article = make_article(session)
+    first = make_claim(session, article, text="The museum received four hundred new paintings.")
+    result = runner.invoke(args=["claims", "reindex"])
+    assert result.exit_code == 0, result.output
+    base = index_store.current_base(claim_index._directories[str(session.get_bind().url)])
+    assert base is not None and base.claims == 1
+    assert json.loads((base.path / "factcheck.json").read_text())["last_change_id"] >= 1
+    later = make_claim(session, article, text="The library extended its opening hours to midnight.")
+    claim_index.forget(str(session.get_bind().url))  # a fresh worker: it opens the base from disk
+    index = claim_index.current_index(session)
+    assert index.source == base.path
+    assert first.id in index and later.id in index
+    assert search.search_claims(session=session, query="library opening hours midnight").hits[0].claim.id == later.id
+
+
+def test_a_worker_switches_to_a_new_base_between_requests(app, session, runner):
+    article = make_article(session)
+    make_claim(session, article, text="The ferry timetable changes in spring.")
+    assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+    index = claim_index.current_index(session)
+    old_source = index.source
+    time.sleep(0.01)
+    assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+    assert claim_index.current_index(session).source != old_source
