@@ -30,14 +30,21 @@ def pair_key(a: int, b: int) -> tuple[int, int]:
 
 def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], index: ClaimIndex,
                   settings: MatchSettings = MatchSettings()) -> list[ClaimLink]:
-    """Link each claim to similar claims of other articles; the caller commits."""
-    made: list[ClaimLink] = []
+    """Link each claim to similar claims of other articles; the caller commits.
+
+    Reads candidates, existing links and partner rows in one query each, so linking an article
+    costs a few round trips however many claims it has."""
+    hits = {c.id: [m for m in index.search(c.text, limit=settings.candidates) if m.claim_id != c.id] for c in claims}
+    wanted = {m.claim_id for found in hits.values() for m in found}
+    if not wanted:
+        return []
+    others = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(wanted)))}
+    ids = wanted | {c.id for c in claims}
+    existing = {(l.claim_a_id, l.claim_b_id): l for l in session.exec(
+        select(ClaimLink).where(ClaimLink.claim_a_id.in_(ids), ClaimLink.claim_b_id.in_(ids)))}
+    made: list[tuple[Claim, ClaimLink]] = []
     for claim in claims:
-        hits = [m for m in index.search(claim.text, limit=settings.candidates) if m.claim_id != claim.id]
-        if not hits:
-            continue
-        others = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_([m.claim_id for m in hits])))}
-        for hit in hits:
+        for hit in hits[claim.id]:
             other = others.get(hit.claim_id)
             if other is None or other.article_id == claim.article_id or other.merged_into_id is not None:
                 continue
@@ -45,27 +52,27 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
             score = max(hit.score, pair.score)
             if score < settings.suggest:
                 continue
-            link = _upsert_link(session, claim, other, score, list(pair.flags), settings)
-            if link is not None:
-                audit.record(session, actor, "link.suggest", link,
-                             {"score": round(score, 1), "state": link.state, "flags": link.flags}, claim_id=claim.id)
-                made.append(link)
-    return made
+            key = pair_key(claim.id, other.id)
+            link = existing.get(key)
+            if link is not None and link.state in (LinkState.REJECTED, LinkState.CONFIRMED):
+                continue  # a reviewer's decision stands
+            link = existing[key] = _placed_link(link, key, claim, other, score, list(pair.flags), settings)
+            session.add(link)
+            made.append((claim, link))
+    session.flush()
+    for claim, link in made:
+        audit.record(session, actor, "link.suggest", link,
+                     {"score": link.score, "state": link.state, "flags": link.flags}, claim_id=claim.id)
+    return [link for _, link in made]
 
 
-def _upsert_link(session, claim, other, score, flags, settings) -> ClaimLink | None:
-    a, b = pair_key(claim.id, other.id)
-    link = session.exec(select(ClaimLink).where(ClaimLink.claim_a_id == a, ClaimLink.claim_b_id == b)).first()
-    if link is not None and link.state in (LinkState.REJECTED, LinkState.CONFIRMED):
-        return None  # a reviewer's decision stands
+def _placed_link(link, key, claim, other, score, flags, settings) -> ClaimLink:
     auto = (score >= settings.auto and not flags
             and min(len(claim.text.split()), len(other.text.split())) >= MIN_AUTO_WORDS)
-    link = link or ClaimLink(claim_a_id=a, claim_b_id=b)
+    link = link or ClaimLink(claim_a_id=key[0], claim_b_id=key[1])
     link.score = round(score, 2)
     link.flags_json = json.dumps(flags)
     link.state = LinkState.AUTO_CONFIRMED if auto else LinkState.SUGGESTED
-    session.add(link)
-    session.flush()
     return link
 
 

@@ -73,7 +73,8 @@ def clean_claim_text(raw: str) -> str | None:
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z .'’\-]{2,40}(?:,\s*[A-Z][\w .,'’\-]{1,40}?)?(?:\s*\([^)]{1,40}\))?"
                        r"(?:\s*/[^/\n]{1,40}/)?\s*(?:—|–|--|-)"
                        # "Lakeville —", "Port Ellis, Ont. (Ledger) —": a place in title case before a long dash
-                       r"|[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}(?:,\s*[A-Z][\w.]{1,12})?(?:\s*\([^)]{1,40}\))?\s*(?:—|–))"
+                       r"|[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}(?:,\s*[A-Z][\w.]{1,12})?"
+                       r"(?:\s*\([^)]{1,40}\))?\s*(?:—|–))"
                        r"\s+(?=[\"“‘'A-Z0-9])", re.M)
 
 

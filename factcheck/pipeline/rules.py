@@ -11,15 +11,13 @@ from .decompose import IRREGULAR_PAST, SKIPPED_PARTICIPLES, past_of_participle
 
 AUXILIARIES = {"has", "had", "have", "was", "were", "is", "are", "will", "would", "could", "can", "may",
                "might", "should", "must", "did", "does", "do", "shall"}
-PAST_FORMS = set(IRREGULAR_PAST.values()) - {"read", "set", "put", "cut", "let", "hit", "cost", "bid", "shut"} \
-    | {"cut", "set", "hit", "cost", "shut"}
+PAST_FORMS = set(IRREGULAR_PAST.values()) - {"read", "let", "bid", "lay"}  # those read as nouns too often
 NOT_VERBS = {"hundred", "need", "speed", "seed", "feed", "red", "bed", "shed", "bred", "greed", "creed",
              "steed", "weed", "deed", "embed", "naked", "sacred", "wicked", "beloved", "aged", "armed",
              "based", "used", "united", "limited", "related", "so-called", "alleged", "detailed", "wed",
              "advanced", "experienced", "skilled", "talented", "supposed", "concerned", "interested"}
 DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those",
                "some", "many", "most", "all", "no", "two", "three", "several", "each", "every"}
-PAST_MARKS = {"after", "when", "because", "although", "though", "while", "since", "as", "whereas"}
 ASSERTED = {"because", "although", "though", "whereas"}
 
 _WORD = re.compile(r"[A-Za-z][\w'’\-]*|\d[\d,.]*%?|\$[\d,.]+\w*")

@@ -101,7 +101,7 @@ def _merge_after_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[
 # What only pysbd gets right: quotes, ellipses, dotted abbreviations ("U.S", "a.m."), initials and
 # listed abbreviations. A paragraph without any of them splits the same way with the linear regex,
 # which is about 20 times cheaper, and most news paragraphs are such.
-_NEEDS_PYSBD = re.compile(r"[\"“”«»„‘…]|\.\.|(?<!\w)['’]|['’](?!\w)|[.!?](?=[^\s\d\"”’')\]])|\b[A-Za-z]\.")
+_NEEDS_PYSBD = re.compile(r"[\n\"“”«»„‘…]|\.\.|(?<!\w)['’]|['’](?!\w)|[.!?](?=[^\s\d\"”’')\]])|\b[A-Za-z]\.")
 _WORD_DOT = re.compile(r"([A-Za-z]+)\.")
 
 

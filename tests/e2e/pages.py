@@ -10,7 +10,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from tests.factories import PASSWORD
 
@@ -35,7 +35,7 @@ def tab_to(page: Page, element_id: str, limit: int = 15) -> int:
 
 
 class LoginPage:
-    """A desk member logs in with the keyboard alone."""
+    """A desk member logs in: with the keyboard alone, or by filling the form when a test only sets a scene."""
 
     def __init__(self, page: Page):
         self.page = page
@@ -269,6 +269,3 @@ def claim_id_of(url: str) -> int:
     assert match, f"not a claim page: {url}"
     return int(match.group(1))
 
-
-__all__ = ["ArticlePage", "ClaimPage", "ExportDownload", "ImportPage", "LoginPage", "QueuePage", "SearchPage",
-           "claim_id_of", "expect", "focused_id", "tab_to"]

@@ -14,7 +14,7 @@ import pytest
 
 from factcheck import articles, evidence, users, verdicts, workflow
 from factcheck.models import Claim
-from tests.e2e.articles import COST_CLAIM, HARBOUR_TUNNEL, TUNNEL_FOLLOW_UP
+from tests.e2e.articles import COST_CLAIM, COST_CLAIM_REWORDED, HARBOUR_TUNNEL, TUNNEL_FOLLOW_UP
 from tests.e2e.pages import LoginPage, focused_id
 
 pytestmark = pytest.mark.e2e
@@ -22,12 +22,14 @@ pytestmark = pytest.mark.e2e
 RESULTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "axe"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
+# Moderate in axe's eyes, but they break how screen-reader users find their way round a page.
+ALSO_BLOCKING = {"heading-order", "page-has-heading-one", "landmark-one-main", "empty-heading"}
 
 
 @pytest.fixture(scope="module")
 def scene(live_server):
-    """Two stories, a published verdict with evidence on the first one's cost claim, a link from the second
-    story, and another claim in research: the states the claim page must show well."""
+    """Two stories: a published verdict with evidence on the first one's cost claim, a claim in research, one
+    awaiting sign-off, and the second story's rewording that points back at the verdict: the claim page's states."""
     with live_server.session() as s:
         people = {name: users.get_user(session=s, username=name) for name in ("reviewer", "editor", "editor2")}
         first = articles.import_article(
@@ -35,8 +37,8 @@ def scene(live_server):
             source=articles.ArticleSource(filename="tunnel.txt", data=HARBOUR_TUNNEL.encode()))
         found = articles.claims_of(s, first.id)
         cost = next(c for c in found if c.text.startswith(COST_CLAIM))
-        other = next(c for c in found if c.id != cost.id)
-        for claim in (cost, other):
+        other, waiting = [c for c in found if c.id != cost.id][:2]
+        for claim in (cost, other, waiting):
             workflow.assign(session=s, actor=people["editor"], claim=claim, assignee=people["reviewer"])
         evidence.add_evidence(session=s, actor=people["reviewer"], claim=cost, stance="supports",
                               url="https://eastmere.example.gov.uk/tunnel-cost-report.pdf",
@@ -47,10 +49,14 @@ def scene(live_server):
         verdict = verdicts.propose_verdict(session=s, actor=people["reviewer"], claim=cost, rating_id=rating.id,
                                            rationale="The council's own report gives £412.3m against £215m.")
         verdicts.sign_off(session=s, actor=people["editor2"], claim=s.get(Claim, cost.id), verdict=verdict)
+        verdicts.propose_verdict(session=s, actor=people["reviewer"], claim=waiting, rating_id=rating.id,
+                                 rationale="Journey-time survey for March agrees within a minute.")
         second = articles.import_article(
             session=s, actor=people["reviewer"], outlet="Coastal Courier", title="Eastmere tunnel price climbs again",
             source=articles.ArticleSource(filename="follow-up.txt", data=TUNNEL_FOLLOW_UP.encode()))
-        return {"article": first.id, "second_article": second.id, "published": cost.id, "research": other.id}
+        repeated = next(c for c in articles.claims_of(s, second.id) if c.text.startswith(COST_CLAIM_REWORDED))
+        return {"article": first.id, "published": cost.id, "research": other.id, "waiting": waiting.id,
+                "repeated": repeated.id}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +79,8 @@ PAGES = {
     "article": ("reviewer", lambda ids: f"/articles/{ids['article']}"),
     "claim-in-research": ("reviewer", lambda ids: f"/claims/{ids['research']}"),
     "claim-published": ("editor", lambda ids: f"/claims/{ids['published']}"),
+    "claim-awaiting-sign-off": ("editor", lambda ids: f"/claims/{ids['waiting']}"),
+    "claim-previously-checked": ("reviewer", lambda ids: f"/claims/{ids['repeated']}"),
     "search": ("reviewer", lambda ids: "/search/?q=Eastmere+tunel+cost"),
 }
 
@@ -86,20 +94,34 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_page_has_no_serious_accessibility_violations(desk, scene, signed_in, name):
+def axe_violations(page) -> list[dict]:
     axe = pytest.importorskip("axe_playwright_python.sync_playwright",
                               reason="axe-playwright-python==0.1.8 (requirements-dev.txt) carries axe-core").Axe()
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    return results.response["violations"]
+
+
+def test_axe_runs_under_the_pages_csp_and_catches_an_unlabelled_field(desk, live_server):
+    """The harness itself: were axe blocked or blind on these pages, every page would pass for nothing."""
+    page = desk.page_for("visitor")
+    page.goto("/login")
+    page.evaluate("document.querySelector('form').append(Object.assign(document.createElement('input'), {id: 'bare'}))")
+    found = {(v["id"], v["impact"]) for v in axe_violations(page)}
+    assert ("label", "critical") in found, found
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_serious_accessibility_violations(desk, scene, signed_in, name):
     who, address = PAGES[name]
     page = desk.page_for(who or "visitor", storage_state=signed_in.get(who))
     page.goto(address(scene))
     assert page.url.endswith(address(scene)), f"{name} redirected to {page.url}"
-    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                                                      "resultTypes": ["violations"]})
+    violations = axe_violations(page)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(results.response["violations"], indent=1))
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"{name}: {len(blocking)} serious or critical axe violations\n{describe(blocking)}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(violations, indent=1))
+    blocking = [v for v in violations if v["impact"] in BLOCKING or v["id"] in ALSO_BLOCKING]
+    assert not blocking, f"{name}: {len(blocking)} blocking axe violations\n{describe(blocking)}"
+    assert page.locator("h1").count() == 1, f"{name}: a page has exactly one h1"
 
 
 def test_every_focusable_element_on_the_claim_page_shows_focus(desk, scene, signed_in):
