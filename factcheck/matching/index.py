@@ -25,6 +25,7 @@ from .segment import Segment
 __all__ = ["ClaimIndex", "Match", "HybridWeights"]
 
 MODES = ("hybrid", "fuzzy")
+DEFAULT = "default"   # embedder argument: follow FACTCHECK_EMBEDDINGS and what is installed
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +69,12 @@ VECTOR_WEIGHTS = HybridWeights(bm25=0.25, set_ratio=0.10, sort_ratio=0.0, partia
 class ClaimIndex:
     """Claims by id, searchable by text; see the module docstring for the two rankings."""
 
-    def __init__(self, *, mode: str = "hybrid", embedder=None,
+    def __init__(self, *, mode: str = "hybrid", embedder=DEFAULT,
                  weights: HybridWeights | None = None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
-        self.embedder = _resolve_embedder(embedder)
+        self.embedder = _resolve_embedder(embedder, mode)
         self.weights = weights or (VECTOR_WEIGHTS if self.embedder is not None else HybridWeights())
         self._base: Segment | None = None
         self._dead: np.ndarray | None = None        # tombstones over base rows
@@ -217,8 +218,8 @@ class ClaimIndex:
         pool = self._hybrid_pool(raw, q, segs)
         if pool is None:
             return []
-        segi, rows, feats = pool
-        score = self.weights.combine(feats)
+        segi, rows, feats, texts = pool
+        score = same_text_score(self.weights.combine(feats), texts)
         order = np.lexsort((rows, segi, -score))[:limit]
         return [Match(segs[segi[i]][0].claim_id(int(rows[i])), round(float(score[i]), 4))
                 for i in order if score[i] > 0]
@@ -274,7 +275,7 @@ class ClaimIndex:
         if qvec is not None:
             cos = np.array([self._cosine(segs[s][0], int(r), qvec) for s, r in zip(segi, rows)])
         feats = np.vstack([bm, fz, cos[None, :]])
-        return segi, rows, feats
+        return segi, rows, feats, texts
 
     def _avg_ntok(self, segs) -> float:
         tot = sum(seg.avg_ntok * seg.n for seg, _ in segs)
@@ -325,7 +326,7 @@ class ClaimIndex:
             return save_segment(seg, Path(directory))
 
     @classmethod
-    def open(cls, directory, *, mode: str = "hybrid", embedder=None,
+    def open(cls, directory, *, mode: str = "hybrid", embedder=DEFAULT,
              weights: HybridWeights | None = None) -> "ClaimIndex":
         """Memory-map a saved base; later changes go to an in-memory delta and tombstones."""
         from .store import load_segment
@@ -336,6 +337,18 @@ class ClaimIndex:
         if index.embedder is not None and index._base.vectors is None and index._base.n:
             index.embedder = None  # saved without vectors: stay lexical rather than re-embed
         return index
+
+
+def same_text_score(score: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Claims whose normalised texts are equal get the best score among them, so that they rank
+    side by side and the one indexed first (the original fact-check, not its re-post) leads."""
+    best: dict[str, float] = {}
+    for t, s in zip(texts, score.tolist()):
+        if s > best.get(t, -np.inf):
+            best[t] = s
+    if len(best) == len(texts):
+        return score
+    return np.array([best[t] for t in texts], dtype=score.dtype)
 
 
 def _fuzzy_features(qn: str, texts: list[str]) -> np.ndarray:
@@ -362,12 +375,13 @@ def _check_id(claim_id) -> None:
         raise TypeError("claim_id must be an int or a str")
 
 
-def _resolve_embedder(embedder):
-    """None: follow FACTCHECK_EMBEDDINGS (1 loads the bundled MiniLM); "auto": load it if installed."""
+def _resolve_embedder(embedder, mode: str):
+    """DEFAULT: MiniLM when installed for a hybrid index unless FACTCHECK_EMBEDDINGS=0 (a fuzzy
+    index never reads vectors, so it does not embed); None: off; "auto": load it if installed."""
     env = os.environ.get("FACTCHECK_EMBEDDINGS", "").strip().lower()
-    if env in ("0", "false", "no", "off"):
-        return None
-    if embedder is None and env in ("1", "true", "yes", "on"):
+    if isinstance(embedder, str) and embedder == DEFAULT:
+        if env in ("0", "false", "no", "off") or (mode == "fuzzy" and env not in ("1", "true", "yes", "on")):
+            return None
         embedder = "auto"
     if embedder == "auto":
         from .embeddings import default_embedder

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["normalise", "tokens", "find_numbers", "NumberMention", "format_number"]
+__all__ = ["normalise", "normalise_many", "tokens", "find_numbers", "NumberMention", "format_number"]
 
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
@@ -97,15 +97,28 @@ _FOLLOWS = {
 }
 
 
+_NUMWORD_RE = re.compile(
+    r"(?<![A-Za-z])(?:" + "|".join(sorted([*_NUMWORD_SET, "and"], key=len, reverse=True))
+    + r")(?![A-Za-z])", re.I)
+_RUN_BREAK = re.compile(r"[A-Za-z\x00]").search   # a word, or normalise_many's text separator
+
+
 def _number_word_runs(text: str):
-    """(start, end, phrase) of each run of number words ("twenty-five", "two hundred and six")."""
+    """(start, end, phrase) of each run of number words ("twenty-five", "two hundred and six").
+
+    Walks only the number words (and "and"): any other word between two of them ends a run."""
     runs = []
     start = end = -1
     last = ""
     after_and = False
-    for m in _ALPHA_RE.finditer(text):
+    prev_end = 0
+    for m in _NUMWORD_RE.finditer(text):
         word = m.group(0).lower()
-        if word in _NUMWORD_SET:
+        if start >= 0 and _RUN_BREAK(text, prev_end, m.start()):
+            runs.append((start, end))       # another word came in between
+            start, after_and = -1, False
+        prev_end = m.end()
+        if word != "and":
             kind = _kind(word)
             gap_ok = start >= 0 and (after_and or text[end:m.start()].strip(" -") == "")
             if gap_ok and kind in _FOLLOWS[last] and not (last == "tens" and word == "zero") \
@@ -117,7 +130,7 @@ def _number_word_runs(text: str):
                 start, end = m.start(), m.end()
             last, after_and = kind, False
             continue
-        if word == "and" and start >= 0 and last in ("hundred", "scale") and not after_and \
+        if start >= 0 and last in ("hundred", "scale") and not after_and \
                 and text[end:m.start()].strip() == "":
             after_and = True
             continue
@@ -135,7 +148,7 @@ def find_numbers(text: str) -> list[NumberMention]:
         text = text.translate(_QUOTES)
     found: list[NumberMention] = []
     has_digits = _HAS_DIGIT(text) is not None
-    has_words = not _NUMWORD_SET.isdisjoint(text.lower().translate(_PUNCT_SPACE).split())
+    has_words = _NUMWORD_RE.search(text) is not None
     if not has_digits and not has_words:
         return found
     taken = bytearray(len(text))
@@ -201,6 +214,26 @@ def normalise(text: str) -> str:
     """The matching form of a text: lower-case ASCII words and canonical numbers, one space apart."""
     if not text:
         return ""
+    return " ".join(_fold(text).translate(_ASCII_KEEP).split())
+
+
+def normalise_many(texts: list[str], *, chunk: int = 20_000) -> list[str]:
+    """normalise() of each text, done a chunk at a time over one joined string (the regex passes
+    then run once per chunk, not once per text: about 4x faster when building a large index)."""
+    out: list[str] = []
+    for s in range(0, len(texts), chunk):
+        part = [t.replace(_SEP, " ") if _SEP in t else t for t in map(str, texts[s:s + chunk])]
+        folded = _fold(f" {_SEP} ".join(part)).translate(_ASCII_KEEP_SEP)
+        out.extend(" ".join(p.split()) for p in folded.split(_SEP))
+    return out
+
+
+_SEP = "\x00"   # between texts in normalise_many: no regex here reads it as a word, digit or space
+_ASCII_KEEP_SEP = {k: v for k, v in _ASCII_KEEP.items() if k != 0}
+
+
+def _fold(text: str) -> str:
+    """Every step of normalise but the final character filter (which must keep _SEP in bulk)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     if "/" in text or "www" in text:
@@ -216,11 +249,10 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", "".join(c if c.isascii() else c.casefold() for c in text))
         text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
-    text = _numbers_to_digits(text)
-    text = text.lower().translate(_ASCII_KEEP)
+    text = _numbers_to_digits(text).lower()
     if "." in text:
         text = _LOOSE_DOT_RE.sub(" ", text)
-    return " ".join(text.split())
+    return text
 
 
 def tokens(normalised: str) -> list[str]:

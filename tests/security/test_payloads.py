@@ -177,8 +177,11 @@ def test_the_export_filter_matches_wildcards_literally(client, auth, speakers):
 # --- uploads ---------------------------------------------------------------------------------------
 
 def upload(reviewer, name, data: bytes, **extra):
-    return reviewer.post("/articles/import", {"file": (io.BytesIO(data), name), **extra},
-                         content_type="multipart/form-data")
+    response = reviewer.post("/articles/import", {"file": (io.BytesIO(data), name), **extra},
+                             content_type="multipart/form-data")
+    response.get_data()  # kept for the assertions; closing releases the spooled upload
+    response.close()
+    return response
 
 
 ARTICLE = b"The mayor said the bridge cost 2.6 million dollars. Crime fell by 20 percent in 2023."
