@@ -98,8 +98,8 @@ _FOLLOWS = {
 
 
 _NUMWORD_RE = re.compile(
-    r"(?<![A-Za-z])(?:" + "|".join(sorted([*_NUMWORD_SET, "and"], key=len, reverse=True))
-    + r")(?![A-Za-z])", re.I)
+    r"(?<![A-Za-z0-9])(?:" + "|".join(sorted([*_NUMWORD_SET, "and"], key=len, reverse=True))
+    + r")(?![A-Za-z0-9])", re.I)
 _RUN_BREAK = re.compile(r"[A-Za-z\x00]").search   # a word, or normalise_many's text separator
 
 
