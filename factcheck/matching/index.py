@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import candidates as cand
-from .normalise import normalise
+from .normalise import normalise, normalise_many
 from .segment import Segment
 
 __all__ = ["ClaimIndex", "Match", "HybridWeights"]
@@ -96,8 +96,17 @@ class ClaimIndex:
             self._delta_seg = None
 
     def add_many(self, pairs: Iterable[tuple[object, str]]) -> None:
-        for claim_id, text in pairs:
-            self.add(claim_id, text)
+        """add() for many claims, normalised in bulk (several times faster for a large load)."""
+        pairs = [(cid, text or "") for cid, text in pairs]
+        for claim_id, _ in pairs:
+            _check_id(claim_id)
+        norms = normalise_many([text for _, text in pairs])
+        with self._lock:
+            for (claim_id, text), norm in zip(pairs, norms):
+                self._kill_base(claim_id)
+                self._delta[claim_id] = (norm, text)
+                self._delta_vectors.pop(claim_id, None)
+            self._delta_seg = None
 
     def remove(self, claim_id) -> bool:
         """Drop a claim; False when it was not indexed."""

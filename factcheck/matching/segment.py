@@ -6,7 +6,8 @@ plain numpy so that a segment is saved with `np.save` and opened with `mmap_mode
 """
 from __future__ import annotations
 
-from array import array
+from collections import defaultdict
+from itertools import repeat
 
 import numpy as np
 
@@ -55,39 +56,44 @@ class Segment:
     # -- building -----------------------------------------------------------------------------
     @classmethod
     def build(cls, ids: list, texts: list[str], vectors: np.ndarray | None = None) -> "Segment":
-        """Index normalised `texts` (one per id, same order)."""
-        n = len(texts)
-        vocab: dict[str, int] = {}
-        flat = array("i")
-        ntok_u = array("i")
-        ntok = array("i")
-        joined: list[bytes] = []
-        for text in texts:
-            words = text.split()
-            uniq = list(dict.fromkeys(words))
-            ntok.append(len(words))
-            ntok_u.append(len(uniq))
-            joined.append(" ".join(uniq).encode("ascii", "replace"))
-            for w in uniq:
-                if len(w) <= MAX_TOKEN:
-                    flat.append(vocab.setdefault(w, len(vocab)))
-                else:
-                    flat.append(-1)
-        flat_np = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, np.int32)
-        counts_u = np.frombuffer(ntok_u, dtype=np.int32) if n else np.zeros(0, np.int32)
-        row_of = np.repeat(np.arange(n, dtype=np.int32), counts_u)
-        keep = flat_np >= 0
-        flat_np, row_of = flat_np[keep], row_of[keep]
+        """Index normalised `texts` (one per id, same order).
 
-        # vocabulary, sorted so that a query token is found by binary search
+        Whole-corpus numpy passes (one split, one interning map, one sort of (token, row) keys)
+        instead of a Python loop per claim: about 3x faster at 1M claims."""
+        n = len(texts)
+        texts = [t.encode("ascii", "replace").decode("ascii") if not t.isascii() else t for t in texts]
+        words = " ".join(texts).split()
+        ntok = np.fromiter(map(str.count, texts, repeat(" ", n)), dtype=np.int64, count=n) + 1
+        ntok[np.fromiter(map(len, texts), dtype=np.int64, count=n) == 0] = 0
+        if int(ntok.sum()) != len(words):       # not single-spaced: count the slow way
+            ntok = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=n)
+        vocab: defaultdict[str, int] = defaultdict()
+        vocab.default_factory = vocab.__len__   # interning in C: a new word gets the next id
+        tok_all = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
+        del words
+        row_all = np.repeat(np.arange(n, dtype=np.int64), ntok)
+        n_vocab = len(vocab)
+        keys = np.sort(tok_all * max(n, 1) + row_all)
+        del tok_all, row_all
+        dup = np.zeros(len(keys), dtype=bool)
+        dup[1:] = keys[1:] == keys[:-1]             # a word again in the same claim
+        dup_keys, keys = keys[dup], keys[~dup]
+        tok_u, row_u = keys // max(n, 1), keys % max(n, 1)
+        del keys
         words_list = list(vocab)
-        width = max([1, *map(len, words_list)])
-        vocab_arr = np.array(words_list, dtype=f"S{width}") if words_list else np.zeros(0, "S1")
+        word_len = np.fromiter(map(len, words_list), dtype=np.int64, count=n_vocab)
+        ntok_u = np.bincount(row_u, minlength=n).astype(np.int32)
+        row_len = np.bincount(row_u, weights=word_len[tok_u] + 1, minlength=n).astype(np.int32)
+
+        # vocabulary of indexable words, sorted so that a query token is found by binary search
+        indexed = np.flatnonzero(word_len <= MAX_TOKEN)
+        kept = [words_list[i] for i in indexed.tolist()]
+        width = max([1, *map(len, kept)])
+        vocab_arr = np.array(kept, dtype=f"S{width}") if kept else np.zeros(0, "S1")
         order = np.argsort(vocab_arr, kind="stable")
-        remap = np.empty(len(order), dtype=np.int32)
-        remap[order] = np.arange(len(order), dtype=np.int32)
+        remap = np.full(n_vocab, -1, dtype=np.int64)
+        remap[indexed[order]] = np.arange(len(order), dtype=np.int64)
         vocab_sorted = vocab_arr[order]
-        tok = remap[flat_np] if len(flat_np) else flat_np
         rev_arr = np.array([w[::-1] for w in vocab_sorted.tolist()], dtype=f"S{width}") \
             if len(vocab_sorted) else np.zeros(0, "S1")
         rev_order = np.argsort(rev_arr, kind="stable").astype(np.int32)
@@ -95,11 +101,15 @@ class Segment:
             else np.zeros(0, np.int16)
 
         # CSR postings: rows grouped by token, ascending row ids within a token
-        porder = np.argsort(tok, kind="stable")
-        post_rows = row_of[porder].astype(np.int32)
+        tok = remap[tok_u]
+        keep = tok >= 0
+        tok, post_rows = tok[keep], row_u[keep]
+        porder = np.argsort(tok, kind="stable")     # rows already ascend within a token
+        post_rows = post_rows[porder].astype(np.int32)
         df = np.bincount(tok, minlength=len(vocab_sorted)).astype(np.int64)
         tok_ptr = np.zeros(len(vocab_sorted) + 1, dtype=np.int64)
         np.cumsum(df, out=tok_ptr[1:])
+        del tok_u, row_u, tok, porder
 
         # the most frequent tokens as a per-row bit mask
         cap = frequent_cap(n)
@@ -109,26 +119,36 @@ class Segment:
         for bit, t in enumerate(freq):
             mask[post_rows[tok_ptr[t]:tok_ptr[t + 1]]] |= np.uint64(1 << bit)
 
-        # per-row lengths and character histograms of the unique-token string
-        lens = np.fromiter((len(j) for j in joined), dtype=np.int64, count=n)
-        row_len = (lens + 1).astype(np.int32)
-        row_len[counts_u == 0] = 0
+        text_off = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n), out=text_off[1:])
+        text_blob = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).copy()
+
+        # character histograms of each claim's unique-token string: the whole text's, less the
+        # characters (and one space each) of words repeated within the claim
+        d_order = np.argsort(dup_keys % max(n, 1), kind="stable")
+        d_tok, d_row = dup_keys[d_order] // max(n, 1), dup_keys[d_order] % max(n, 1)
+        d_blob = np.frombuffer("".join([words_list[t] + " " for t in d_tok.tolist()]).encode("ascii"),
+                               dtype=np.uint8)
+        d_off = np.zeros(len(d_tok) + 1, dtype=np.int64)
+        np.cumsum(word_len[d_tok] + 1, out=d_off[1:])
         hist = np.zeros((n, HIST_BINS), dtype=np.uint8)
         sat = np.zeros(n, dtype=bool)
         step = 50_000
         for s in range(0, n, step):
             e = min(n, s + step)
-            blob = np.frombuffer(b"".join(joined[s:e]), dtype=np.uint8)
-            rows = np.repeat(np.arange(e - s, dtype=np.int64), lens[s:e])
+            blob = text_blob[text_off[s]:text_off[e]]
+            rows = np.repeat(np.arange(e - s, dtype=np.int64), np.diff(text_off[s:e + 1]))
             h = np.bincount(rows * HIST_BINS + _LUT[blob], minlength=(e - s) * HIST_BINS)
             h = h.reshape(e - s, HIST_BINS)
+            lo, hi = np.searchsorted(d_row, [s, e])
+            if hi > lo:
+                d_rows = np.repeat(d_row[lo:hi] - s, np.diff(d_off[lo:hi + 1]))
+                d_chars = _LUT[d_blob[d_off[lo]:d_off[hi]]]
+                h -= np.bincount(d_rows * HIST_BINS + d_chars,
+                                 minlength=(e - s) * HIST_BINS).reshape(e - s, HIST_BINS)
             sat[s:e] = (h > 255).any(axis=1)
             hist[s:e] = np.minimum(h, 255)
-
-        text_bytes = [t.encode("ascii", "replace") for t in texts]
-        text_off = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, text_bytes), dtype=np.int64, count=n), out=text_off[1:])
-        text_blob = np.frombuffer(b"".join(text_bytes), dtype=np.uint8).copy()
+        row_len[ntok_u == 0] = 0
 
         is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids]
         id_kind = "int" if all(is_int) else "str" if not any(is_int) else "mixed"
@@ -143,8 +163,7 @@ class Segment:
         arrays = dict(
             vocab=vocab_sorted, vocab_rev=rev_arr[rev_order], rev_to_tok=rev_order,
             tok_len=tok_len, tok_ptr=tok_ptr, post_rows=post_rows, freq_tok=freq, mask=mask,
-            row_len=row_len, row_ntok=np.frombuffer(ntok, dtype=np.int32).copy() if n
-            else np.zeros(0, np.int32),
+            row_len=row_len, row_ntok=ntok.astype(np.int32),
             hist=hist, sat=sat, text_off=text_off, text_blob=text_blob, ids=ids_arr,
             id_order=id_order,
         )

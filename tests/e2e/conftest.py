@@ -69,8 +69,10 @@ def live_server(tmp_path_factory):
     """The real app, threaded, on a free port, with a fresh database and a desk of four people."""
     folder = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{folder / 'e2e.sqlite'}"
-    db.create_all(db.make_engine(url))
-    claim_index.forget(str(db.make_engine(url).url))
+    engine = db.make_engine(url)
+    db.create_all(engine)
+    claim_index.forget(str(engine.url))
+    engine.dispose()
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "e2e-secret-key",
                       "WTF_CSRF_ENABLED": True, "INDEX_DIR": str(folder / "index")})
     with pytest.MonkeyPatch.context() as mp, app.app_context():

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 from sqlmodel import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from factcheck.exports.csv import FORMULA_STARTS
 from factcheck.models import Article, Claim, ClaimStatus, Evidence, Rating, Role, User, Verdict, VerdictState
@@ -177,11 +179,10 @@ def test_the_export_filter_matches_wildcards_literally(client, auth, speakers):
 # --- uploads ---------------------------------------------------------------------------------------
 
 def upload(reviewer, name, data: bytes, **extra):
-    response = reviewer.post("/articles/import", {"file": (io.BytesIO(data), name), **extra},
-                             content_type="multipart/form-data")
-    response.get_data()  # kept for the assertions; closing releases the spooled upload
-    response.close()
-    return response
+    """A multipart body built in memory (the test client spools big ones to a file it never closes)."""
+    boundary, body = encode_multipart({"csrf_token": reviewer.csrf(), "file": FileStorage(io.BytesIO(data), name),
+                                       **extra})
+    return reviewer.client.post("/articles/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 ARTICLE = b"The mayor said the bridge cost 2.6 million dollars. Crime fell by 20 percent in 2023."
