@@ -18,6 +18,23 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+LIST_VALUED = {"into", "merged", "added", "retired", "protected", "flags"}
+
+
+def change(value, key: str = "") -> str:
+    """An audit value as a person reads it: [old, new] as "old → new", nothing as "—"."""
+    def one(v) -> str:
+        if v is None or v == "":
+            return "—"
+        if isinstance(v, list):
+            return ", ".join(one(x) for x in v) or "—"
+        return str(v).replace("_", " ") if isinstance(v, str) and v.isidentifier() else str(v)
+
+    if key not in LIST_VALUED and isinstance(value, list) and len(value) == 2 and not any(isinstance(x, list) for x in value):
+        return f"{one(value[0])} → {one(value[1])}"
+    return one(value)
+
+
 def page_url(page: int) -> str:
     """This page's URL with the same query, on another result page."""
     args = {**request.args.to_dict(), "page": page}
@@ -25,5 +42,5 @@ def page_url(page: int) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.filters.update(status_label=status_label, when=when)
+    app.jinja_env.filters.update(status_label=status_label, when=when, change=change)
     app.jinja_env.globals.update(highlight=highlight, page_url=page_url, perms=permissions, current_user=current_user)
