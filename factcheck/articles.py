@@ -62,8 +62,9 @@ def import_article(*, session: Session, actor: User, source: ArticleSource, titl
                    published_at: datetime | None = None, max_bytes: int = 2_000_000,
                    settings: links.MatchSettings = links.MatchSettings(),
                    fetch_limits: fetch.FetchLimits | None = None) -> Article:
-    if source.url is not None:
-        session.commit()  # nothing is written yet: end the open read so a slow fetch holds no database lock
+    # Nothing is written yet: end any open read, so that fetching and extraction (slow) hold no
+    # database lock; the writes below start their own transaction.
+    session.commit()
     text, found_title, kind = read_source(source, max_bytes, fetch_limits)
     if url and not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("The article URL must start with http:// or https://.")

@@ -46,9 +46,16 @@ def load_user(token: str) -> User | None:
     if bearer_token() is not None:
         return None  # a request that names a token is judged by that token alone, never by a cookie
     user = get_session().get(User, user_id)
+    end_transaction()
     if user is None or not user.active or user.session_epoch != epoch:
         return None
     return user
+
+
+def end_transaction() -> None:
+    """Loading the user must not hold SQLite's write lock while the view does slow work (extraction,
+    fetching): the domain call opens its own transaction when it first touches the database."""
+    get_session().commit()
 
 
 def bearer_token() -> str | None:
@@ -70,7 +77,9 @@ def load_user_from_token(_request) -> User | None:
     if found is None:
         return None
     g.api_token_id = found[0].id
-    return get_session().get(User, found[1].id)
+    user = get_session().get(User, found[1].id)
+    end_transaction()
+    return user
 
 
 def refuse_nul_input():

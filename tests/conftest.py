@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 
+os.environ.setdefault("FACTCHECK_EMBEDDINGS", "0")  # lexical matching: fast tests; tests/matching opts in
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel

@@ -17,11 +17,10 @@ from rapidfuzz import fuzz, process
 
 from .segment import MAX_TOKEN, Segment, char_hist, frequent_cap
 
-KEEP_BY_LB = 3_000       # rows kept by lower bound
-KEEP_BY_SUM = 500        # of those, rows kept by lower + upper bound
+KEEP_BY_LB = 10_000      # rows kept by lower bound (tuned on bench/matching.py speed at 100k)
+KEEP_BY_SUM = 800        # of those, rows kept by lower + upper bound
 KEEP_TYPO = 300          # rows reached only through typo expansion
 FREQ_READ_MAX = 0.15     # frequent postings longer than this share of rows are never read
-MIN_CANDIDATES = 50      # below this, frequent tokens' postings are read too
 TYPO_MIN_LEN = 3
 EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of a threshold
 
@@ -111,8 +110,7 @@ def typo_expansions(seg: Segment, word: str, *, limit: int = 3) -> list[tuple[in
     return [(int(ids[i]), s / 100.0) for _, s, i in best if words[i] != word]
 
 
-def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = True,
-           min_candidates: int = MIN_CANDIDATES) -> Gathered:
+def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = True) -> Gathered:
     """Read the postings of the query's tokens into per-row sums (X, idf, typo weight)."""
     n = seg.n
     empty = np.zeros(0, np.float64)
@@ -164,38 +162,21 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
         buf[uniq] = 0.0
         return uniq, vals
 
-    rows, vals = run(rare, typo_terms)
-    freq_read = False
-    if freq and len(rows) < min_candidates:
-        freq_read = True
-    elif freq and len(rows):
-        # would a typical row holding every frequent query word beat the k-th best so far?
-        x_now = vals[:, 0].astype(np.float64)
-        for i, _, bit in freq:
-            has = ((seg.mask[rows] >> np.uint64(bit)) & np.uint64(1)).astype(bool)
-            x_now += has * q.wlen[i]
-        lb_now = lower_bound(x_now, q.Lq, seg.row_len[rows].astype(np.float64))
-        kth = np.partition(lb_now, len(lb_now) - 10)[len(lb_now) - 10] if len(lb_now) >= 10 else 0.0
-        xf = float(sum(q.wlen[i] for i, _, _ in freq))
-        typical = np.array([float(seg.meta.get("median_row_len", q.Lq))])
-        if lower_bound(np.array([xf]), q.Lq, typical)[0] > kth:
-            freq_read = True
-    if freq_read:
-        # the very common words ("in", "the") stay in the mask: their postings are most rows
-        cheap = [f for f in freq if seg.df[f[1]] <= FREQ_READ_MAX * n]
-        freq_read = len(cheap) == len(freq)
-        if cheap:
-            rows, vals = run(rare + cheap, typo_terms)
-            freq = [f for f in freq if f not in cheap]
-        elif not len(rows):
-            rows, vals = run(rare + freq, typo_terms)
-            freq_read = True
+    # frequent words' postings are read too (rows that share only them with the query are a
+    # large share of the misses otherwise), except the very common ones ("in", "the"), which are
+    # most rows: those stay in the per-row mask and only count for rows found another way
+    cheap = [f for f in freq if seg.df[f[1]] <= FREQ_READ_MAX * n]
+    rows, vals = run(rare + cheap, typo_terms)
+    freq = [f for f in freq if f not in cheap]
+    if freq and not len(rows):
+        rows, vals = run(freq, typo_terms)
+        freq = []
     if dead is not None and len(rows):
         keep = ~dead[rows]
         rows, vals = rows[keep], vals[keep]
     x = vals[:, 0].astype(np.float64)
     idf_sum = vals[:, 1].astype(np.float64)
-    if freq and not freq_read and len(rows):
+    if freq and len(rows):
         m = seg.mask[rows]
         for i, _, bit in freq:
             has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)

@@ -8,13 +8,17 @@ value of the kind that the other side lacks.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from .normalise import _QUOTES, find_numbers, normalise
 
-__all__ = ["PairScore", "difference_flags", "score_pair"]
+__all__ = ["PairScore", "difference_flags", "score_pair", "score_pairs"]
 
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere",
               "without", "cannot", "false", "untrue", "denied", "denies", "deny"}
@@ -174,14 +178,14 @@ _COMMON_START = {"despite", "although", "though", "because", "once", "until", "u
                  "today", "yesterday", "earlier", "later", "still", "even", "only", "just"}
 
 
-def _entity_conflict(a: str, b: str) -> bool:
+def _entity_conflict(pa: "_Profile", pb: "_Profile") -> bool:
     """A name on each side that the other lacks, in the same role (same word before or after)."""
-    ea, eb = _entities(a), _entities(b)
+    ea, eb = pa.entities, pb.entities
     if not ea or not eb:
         return False
     words_a = set().union(*(e.words for e in ea))
     words_b = set().union(*(e.words for e in eb))
-    lower_a, lower_b = set(normalise(a).split()), set(normalise(b).split())
+    lower_a, lower_b = pa.words, pb.words
     only_a = [e for e in ea if not (e.words & words_b) and not (e.words <= lower_b)]
     only_b = [e for e in eb if not (e.words & words_a) and not (e.words <= lower_a)]
     for x in only_a:
@@ -192,29 +196,115 @@ def _entity_conflict(a: str, b: str) -> bool:
     return False
 
 
+# bounds that change what a number or amount claims ("almost enough" is not "enough"); plain
+# approximations ("about", "roughly") do not: outlets round the same figure differently
+_QUALIFIER_RE = re.compile(r"\b(almost|nearly|more than|less than|fewer than|at least|at most|up to|"
+                           r"upwards of|just over|just under)\b", re.I)
+
+
+def _qualifiers(text: str) -> set[str]:
+    return {m.group(1).lower() for m in _QUALIFIER_RE.finditer(text)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """What the flags read from one text, worked out once per text (cached below)."""
+    negated: bool
+    qualifiers: frozenset
+    dates: frozenset
+    numbers: frozenset
+    entities: tuple
+    words: frozenset
+
+
+@lru_cache(maxsize=4096)
+def _profile(text: str) -> _Profile:
+    dates, spans = _dates(text)
+    return _Profile(_negated(text), frozenset(_qualifiers(text)), frozenset(dates),
+                    frozenset(_numbers(text, spans)), tuple(_entities(text)),
+                    frozenset(normalise(text).split()))
+
+
 def difference_flags(a: str, b: str) -> tuple[str, ...]:
-    """What may differ between two claims: among "negation", "number", "date", "entity"."""
-    a, b = a or "", b or ""
+    """What may differ between two claims: among "negation", "qualifier", "number", "date", "entity"."""
+    pa, pb = _profile(a or ""), _profile(b or "")
     flags = []
-    if _negated(a) != _negated(b):
+    if pa.negated != pb.negated:
         flags.append("negation")
-    da, sa = _dates(a)
-    db, sb = _dates(b)
-    na, nb = _numbers(a, sa), _numbers(b, sb)
+    if pa.qualifiers != pb.qualifiers:
+        flags.append("qualifier")
+    na, nb = pa.numbers, pb.numbers
     if na and nb and na - nb and nb - na:
         flags.append("number")
-    if _date_conflict(da, db):
+    if _date_conflict(set(pa.dates), set(pb.dates)):
         flags.append("date")
-    if _entity_conflict(a, b):
+    if _entity_conflict(pa, pb):
         flags.append("entity")
     return tuple(flags)
 
 
 def score_pair(a: str, b: str) -> PairScore:
-    """Similarity of two claims (0-100, RapidFuzz over normalised text) and their difference flags."""
-    na, nb = normalise(a or ""), normalise(b or "")
-    if not na or not nb:
-        return PairScore(0.0, difference_flags(a, b))
-    score = max(fuzz.token_sort_ratio(na, nb, processor=None),
-                0.9 * fuzz.token_set_ratio(na, nb, processor=None))
-    return PairScore(round(float(score), 4), difference_flags(a, b))
+    """Similarity of two claims (0-100) and their difference flags.
+
+    Lexical: RapidFuzz over normalised text. With MiniLM available (see embeddings.py; off when
+    FACTCHECK_EMBEDDINGS=0) the score is the better of that and the mean of token_set_ratio and
+    cosine, so that a paraphrase across outlets ("cost the city roughly $2.6 million" / "the
+    city spends $2.6M") can reach the suggestion threshold; the flags keep different facts apart."""
+    return score_pairs([(a, b)])[0]
+
+
+def score_pairs(pairs: list[tuple[str, str]]) -> list[PairScore]:
+    """score_pair for many pairs, embedding the texts not yet cached in one batch."""
+    pairs = [(a or "", b or "") for a, b in pairs]
+    embedder = _pair_embedder()
+    if embedder is not None:
+        _vectors.fill(embedder, [t for pair in pairs for t in pair if t.strip()])
+    out = []
+    for a, b in pairs:
+        na, nb = normalise(a), normalise(b)
+        flags = difference_flags(a, b)
+        if not na or not nb:
+            out.append(PairScore(0.0, flags))
+            continue
+        set_ratio = fuzz.token_set_ratio(na, nb, processor=None)
+        score = max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * set_ratio)
+        va, vb = (_vectors.get(a), _vectors.get(b)) if embedder is not None else (None, None)
+        if va is not None and vb is not None:
+            cos = float(np.dot(va, vb))
+            score = max(score, 50.0 * (set_ratio / 100.0 + max(cos, 0.0)))
+        out.append(PairScore(round(float(score), 4), flags))
+    return out
+
+
+def _pair_embedder():
+    from .index import DEFAULT, _resolve_embedder
+    return _resolve_embedder(DEFAULT, "hybrid")
+
+
+class _VectorCache:
+    """The last few thousand texts' vectors (an LRU), so re-scoring a claim costs no model run."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self.items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def fill(self, embedder, texts: list[str]) -> None:
+        with self.lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self.items]
+        vecs = embedder.encode(missing) if missing else []
+        with self.lock:
+            for t, v in zip(missing, vecs):
+                self.items[t] = v.astype(np.float32)
+            for t in texts:
+                if t in self.items:
+                    self.items.move_to_end(t)
+            while len(self.items) > max(self.size, len(set(texts))):
+                self.items.popitem(last=False)
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self.lock:
+            return self.items.get(text)
+
+
+_vectors = _VectorCache()

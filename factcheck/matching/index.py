@@ -251,7 +251,7 @@ class ClaimIndex:
             qvec = self.embedder.encode([raw])[0].astype(np.float32)
         pool_rows, pool_seg, pool_bm = [], [], []
         for si, (seg, dead) in enumerate(segs):
-            g = cand.gather(seg, q, dead, min_candidates=w.bm25_candidates)
+            g = cand.gather(seg, q, dead)
             rows, bms = np.zeros(0, np.int64), np.zeros(0)
             bm = np.zeros(0)
             if len(g.rows):
@@ -279,7 +279,7 @@ class ClaimIndex:
         texts = []
         for si, (seg, _) in enumerate(segs):
             texts.extend(seg.texts(rows[segi == si]))
-        fz = _fuzzy_features(q.norm, texts)
+        fz = _fuzzy_features(q.norm, texts, (w.set_ratio, w.sort_ratio, w.partial))
         cos = np.full(len(rows), np.nan)
         if qvec is not None:
             cos = np.array([self._cosine(segs[s][0], int(r), qvec) for s, r in zip(segi, rows)])
@@ -315,7 +315,7 @@ class ClaimIndex:
         if seg is self._delta_seg:
             if getattr(seg, "_vec_cache", None) is None:
                 ids = [seg.claim_id(r) for r in range(seg.n)]
-                seg._vec_cache = np.stack([self._delta_vectors[c] for c in ids])
+                seg._vec_cache = np.stack([self._delta_vectors[c] for c in ids]).astype(np.float32)
             return seg._vec_cache
         return seg.vectors
 
@@ -360,13 +360,16 @@ def same_text_score(score: np.ndarray, texts: list[str]) -> np.ndarray:
     return np.array([best[t] for t in texts], dtype=score.dtype)
 
 
-def _fuzzy_features(qn: str, texts: list[str]) -> np.ndarray:
-    """RapidFuzz similarities (0..1) of the query to each text: set, sort, partial token set."""
+def _fuzzy_features(qn: str, texts: list[str], weights=(1.0, 1.0, 1.0)) -> np.ndarray:
+    """RapidFuzz similarities (0..1) of the query to each text: set, sort, partial token set
+    (left at 0 where the weight is 0: they cost most of a lexical re-rank)."""
     out = np.zeros((3, len(texts)))
     if not texts:
         return out
     for k, scorer in enumerate((fuzz.token_set_ratio, fuzz.token_sort_ratio,
                                 fuzz.partial_token_sort_ratio)):
+        if not weights[k]:
+            continue
         out[k] = process.cdist([qn], texts, scorer=scorer, processor=None, workers=1,
                                dtype=np.float32)[0] / 100.0
     return out
@@ -385,14 +388,17 @@ def _check_id(claim_id) -> None:
 
 
 def _resolve_embedder(embedder, mode: str):
-    """DEFAULT: MiniLM when installed for a hybrid index unless FACTCHECK_EMBEDDINGS=0 (a fuzzy
-    index never reads vectors, so it does not embed); None: off; "auto": load it if installed."""
+    """FACTCHECK_EMBEDDINGS=0 turns vectors off everywhere. DEFAULT: MiniLM when it is installed,
+    for a hybrid index (a fuzzy index never reads vectors, so it embeds nothing unless the variable
+    is 1); None: off; "auto": MiniLM if installed; anything else is used as the embedder."""
     env = os.environ.get("FACTCHECK_EMBEDDINGS", "").strip().lower()
+    if env in ("0", "false", "no", "off"):
+        return None
     if isinstance(embedder, str) and embedder == DEFAULT:
-        if env in ("0", "false", "no", "off") or (mode == "fuzzy" and env not in ("1", "true", "yes", "on")):
+        if mode == "fuzzy" and env not in ("1", "true", "yes", "on"):
             return None
         embedder = "auto"
-    if embedder == "auto":
+    if isinstance(embedder, str) and embedder == "auto":
         from .embeddings import default_embedder
         return default_embedder()
     return embedder or None

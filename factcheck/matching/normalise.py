@@ -36,8 +36,6 @@ _DIGITS_RE = re.compile(
 )
 _CURRENCY = "$£€"
 _NUMWORD_SET = frozenset([*_UNITS, *_TENS, "hundred", *_SCALES])
-_ALPHA_RE = re.compile(r"[A-Za-z]+")
-_PUNCT_SPACE = str.maketrans({c: " " for c in "-,.;:!?()[]\"'/"})
 _HAS_DIGIT = re.compile(r"\d").search
 _URL_RE = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.|[pP][iI][cC]\.[tT][wW][iI][tT]"
                      r"[tT][eE][rR]\.[cC][oO][mM]/)\S*")
@@ -226,6 +224,8 @@ def normalise(text: str) -> str:
     """The matching form of a text: lower-case ASCII words and canonical numbers, one space apart."""
     if not text:
         return ""
+    if _SEP in text:
+        text = text.replace(_SEP, " ")     # as normalise_many sees it
     return " ".join(_fold(text).translate(_ASCII_KEEP).split())
 
 

@@ -35,8 +35,9 @@ def _misspell(word, r):
 
 
 @pytest.fixture(autouse=True)
-def _no_env_embeddings(monkeypatch):
-    monkeypatch.delenv("FACTCHECK_EMBEDDINGS", raising=False)
+def _lexical_by_default(monkeypatch):
+    """ClaimIndex() embeds when MiniLM is installed; tests opt in to that explicitly."""
+    monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "0")
 
 
 @pytest.fixture(scope="session")

@@ -122,3 +122,19 @@ def test_compact_keeps_everything(index):
     index.compact()
     assert len(index) == 5 and 2 not in index and 6 in index
     assert ids(index.search("grain exports ukraine"))[0] == 6
+
+
+def test_segment_stats_count_each_word_of_a_claim_once():
+    """Row length and character histogram are those of the claim's unique words, long ones too."""
+    import numpy as np
+
+    from factcheck.matching.segment import MAX_TOKEN, Segment, char_hist
+    long_word = "x" * (MAX_TOKEN + 5)
+    seg = Segment.build([1, 2, 3, 4], ["the cat saw the other cat", "the cat saw other",
+                                       f"{long_word} b {long_word}", ""])
+    assert np.array_equal(seg.hist[0], seg.hist[1]) and seg.row_len[0] == seg.row_len[1] == len("the cat saw other") + 1
+    assert np.array_equal(seg.hist[2], char_hist(f"{long_word} b"))
+    assert seg.row_len[2] == len(long_word) + 3 and seg.row_len[3] == 0
+    assert list(seg.row_ntok) == [6, 4, 3, 0]
+    assert seg.token_ids([long_word, "b", "cat"]).tolist()[0] == -1
+    assert seg.df[seg.token_ids(["cat"])[0]] == 2

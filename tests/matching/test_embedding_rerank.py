@@ -21,6 +21,11 @@ class FakeEmbedder:
         return out / np.maximum(n, 1e-9)
 
 
+@pytest.fixture(autouse=True)
+def _embeddings_allowed(monkeypatch):
+    monkeypatch.delenv("FACTCHECK_EMBEDDINGS")
+
+
 CLAIMS = {1: "Doctors say children should not ride in a car seat facing forward",
           2: "The mayor opened a new bridge over the river",
           3: "Inflation fell to two percent in May"}
@@ -43,10 +48,29 @@ def test_env_switch_turns_embeddings_off(monkeypatch):
     monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "0")
     assert ClaimIndex(embedder=FakeEmbedder()).embedder is None
     assert ClaimIndex(embedder="auto").embedder is None
-
-
-def test_default_is_lexical():
     assert ClaimIndex().embedder is None
+
+
+def test_default_embeds_when_installed_but_fuzzy_and_none_do_not(monkeypatch):
+    from factcheck.matching import embeddings
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embeddings, "default_embedder", lambda: fake)
+    assert ClaimIndex().embedder is fake
+    assert ClaimIndex(mode="fuzzy").embedder is None
+    assert ClaimIndex(embedder=None).embedder is None
+    monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "1")
+    assert ClaimIndex(mode="fuzzy").embedder is fake
+
+
+def test_reposted_duplicate_ranks_after_the_original():
+    """Claims with the same normalised text share one score; the first indexed leads."""
+    ix = ClaimIndex(embedder=FakeEmbedder())
+    ix.add(7, '"Doctors say ""children"" should not ride in a car seat facing forward"')
+    ix.add(3, "Doctors say 'children' should not ride in a car seat facing forward.")
+    ix.add(5, "The mayor opened a new bridge over the river")
+    res = ix.search("physicians say kids should not ride facing forward")
+    assert [m.claim_id for m in res[:2]] == [7, 3]
+    assert res[0].score == res[1].score
 
 
 def test_real_minilm_when_installed():

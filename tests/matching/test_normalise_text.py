@@ -31,3 +31,22 @@ def test_numbers_found_with_values():
 @pytest.mark.parametrize("text", ["", "...", "—", "\u200b", "\x00"])
 def test_nothing_left(text):
     assert normalise(text) == ""
+
+
+def test_bulk_equals_one_by_one():
+    """normalise_many joins texts into one string: nothing may leak across the joins."""
+    import random
+
+    from factcheck.matching.normalise import normalise_many
+    pieces = ["two hundred and", "five", "$", "2.6M", "million", "twenty-five", "one2", "#BigNews",
+              "@user", "http://x.co/a", "Don't", "it's", "£3bn", "été", "“quoted”", "3.5%", "per",
+              "cent", "and", "hundred", "100,000", "5K", "Jan.", "e.g.", "zero", ",", "-", "café",
+              "\n", "\x00", "1.", ".5", "www.foo.com", "paper cent"]
+    r = random.Random(11)
+    texts = [" ".join(r.choice(pieces) for _ in range(r.randint(0, 10))) for _ in range(3000)]
+    assert normalise_many(texts, chunk=97) == [normalise(t) for t in texts]
+    assert normalise_many(["two hundred and", "five"]) == ["200 and", "5"]
+
+
+def test_number_words_inside_other_words_stay_words():
+    assert normalise("someone alone one2 ten") == "someone alone one2 10"
