@@ -177,12 +177,17 @@ qs = json.loads(sys.stdin.read()); ts = []
 for q in qs:
     t = time.perf_counter(); ix.search(q, limit=10); ts.append((time.perf_counter() - t) * 1000)
 ts.sort()
-priv = 0
+kb = {{}}
 for line in open('/proc/self/smaps_rollup'):
-    if line.startswith(('Private_Clean', 'Private_Dirty')):
-        priv += int(line.split()[1])
+    parts = line.split()
+    if len(parts) == 3 and parts[2] == 'kB':
+        kb[parts[0].rstrip(':')] = int(parts[1])
+# Private_Clean counts file pages only this process maps (the index files, until a second worker
+# maps them too: then they are shared page cache); Private_Dirty is memory of this process alone
 rss = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')][0]
-print(json.dumps({{"open_ms": open_ms, "private_mb": priv / 1024, "rss_mb": rss / 1024,
+print(json.dumps({{"open_ms": open_ms, "private_mb": (kb['Private_Clean'] + kb['Private_Dirty']) / 1024,
+                  "private_dirty_mb": kb['Private_Dirty'] / 1024, "anon_mb": kb.get('Anonymous', 0) / 1024,
+                  "rss_mb": rss / 1024,
                   "p50": ts[len(ts) // 2], "p95": ts[int(0.95 * (len(ts) - 1))]}}))
 """
     out = subprocess.run([sys.executable, "-c", code], input=json.dumps(queries), text=True,
