@@ -57,7 +57,7 @@ def title_from(text: str) -> str:
     return "Untitled article"
 
 
-def import_article(*, session: Session, actor: User, source: ArticleSource, title: str | None = None,
+def import_article(*, session: Session, actor: User | None, source: ArticleSource, title: str | None = None,
                    outlet: str | None = None, url: str | None = None, author: str | None = None,
                    published_at: datetime | None = None, max_bytes: int = 2_000_000,
                    settings: links.MatchSettings = links.MatchSettings(),
@@ -73,7 +73,8 @@ def import_article(*, session: Session, actor: User, source: ArticleSource, titl
     article = Article(title=(title or found_title or title_from(text)).strip()[:500], outlet=(outlet or None),
                       url=url or source.url, author=author, published_at=published_at, text=text,
                       source_kind="url" if source.url else kind, extractor=extraction.extractor,
-                      boilerplate_json=json.dumps(extraction.boilerplate), imported_by_id=actor.id)
+                      boilerplate_json=json.dumps(extraction.boilerplate),
+                      imported_by_id=actor.id if actor else None)
     session.add(article)
     session.flush()
     claims = [claim_from_draft(article, d) for d in extraction.claims]

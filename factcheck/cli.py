@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlmodel import Session, select
 
 from factcheck import articles, backup, claim_index, db, links, priors, search, serializers, tokens, users, verdicts
@@ -31,12 +31,10 @@ def session() -> Session:
     return Session(db.writer(db.get_engine()), expire_on_commit=False)
 
 
-def system_actor(s: Session) -> User:
-    """CLI work is recorded against the first admin (the person who set the desk up)."""
-    admin = s.exec(select(User).where(User.role == Role.ADMIN).order_by(User.id)).first()
-    if admin is None:
-        raise click.ClickException("No admin user exists yet: run `flask --app factcheck users create NAME --role admin` first.")
-    return admin
+def system_actor(s: Session) -> User | None:
+    """CLI work is recorded against the first admin (the person who set the desk up), or against
+    the system (no actor) on a desk that has no admin yet, such as a fresh evaluation database."""
+    return s.exec(select(User).where(User.role == Role.ADMIN).order_by(User.id)).first()
 
 
 def settings() -> links.MatchSettings:
@@ -92,7 +90,7 @@ def users_create(username, role, password_stdin):
             user = users.create_user(session=s, actor=None, username=username, password=password, role=role)
         except FactcheckError as exc:
             raise click.ClickException(exc.message) from None
-        click.echo(f"Created {user.role} {user.username} (id {user.id}).")
+        click.echo(f"Created {Role(user.role).value} {user.username} (id {user.id}).")
 
 
 @users_cli.command("token")
@@ -165,6 +163,7 @@ def claims_list(article_id, status, fmt):
 
 
 @click.command("search")
+@with_appcontext
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -261,6 +260,7 @@ def priors_import(paths, skip_existing):
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Create a demo desk: users with fresh passwords, and two articles that report the same claims."""
     db.upgrade(db.get_engine())

@@ -77,17 +77,31 @@ def close_session(_exc=None) -> None:
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Run the alembic migrations up to `revision` on this engine."""
     from alembic import command
-    from alembic.config import Config
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg = _alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
 
+def _alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
 def create_all(engine: sa.Engine) -> None:
+    """Tables straight from the models (fast, for tests and benchmarks), stamped as migrated to head
+    so that a later `db upgrade` finds nothing to do."""
+    from alembic import command
+
     SQLModel.metadata.create_all(engine)
+    cfg = _alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.stamp(cfg, "head")
 
 
 def init_app(app) -> None:

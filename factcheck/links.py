@@ -9,7 +9,7 @@ from sqlmodel import Session, or_, select
 
 from factcheck import audit
 from factcheck.errors import InvalidInput, NotAllowed
-from factcheck.matching import ClaimIndex, score_pair
+from factcheck.matching import ClaimIndex, score_pair, score_pairs
 from factcheck.models import Claim, ClaimLink, LinkState, Role, User, utcnow
 
 LIVE_STATES = (LinkState.SUGGESTED, LinkState.AUTO_CONFIRMED, LinkState.CONFIRMED)
@@ -42,23 +42,22 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
     ids = wanted | {c.id for c in claims}
     existing = {(l.claim_a_id, l.claim_b_id): l for l in session.exec(
         select(ClaimLink).where(ClaimLink.claim_a_id.in_(ids), ClaimLink.claim_b_id.in_(ids)))}
+    candidates = [(claim, hit, others[hit.claim_id]) for claim in claims for hit in hits[claim.id]
+                  if hit.claim_id in others and others[hit.claim_id].article_id != claim.article_id
+                  and others[hit.claim_id].merged_into_id is None]
+    scored = score_pairs([(claim.text, other.text) for claim, _, other in candidates])  # one embedding batch
     made: list[tuple[Claim, ClaimLink]] = []
-    for claim in claims:
-        for hit in hits[claim.id]:
-            other = others.get(hit.claim_id)
-            if other is None or other.article_id == claim.article_id or other.merged_into_id is not None:
-                continue
-            pair = score_pair(claim.text, other.text)
-            score = max(hit.score, pair.score)
-            if score < settings.suggest:
-                continue
-            key = pair_key(claim.id, other.id)
-            link = existing.get(key)
-            if link is not None and link.state in (LinkState.REJECTED, LinkState.CONFIRMED):
-                continue  # a reviewer's decision stands
-            link = existing[key] = _placed_link(link, key, claim, other, score, list(pair.flags), settings)
-            session.add(link)
-            made.append((claim, link))
+    for (claim, hit, other), pair in zip(candidates, scored):
+        score = max(hit.score, pair.score)
+        if score < settings.suggest:
+            continue
+        key = pair_key(claim.id, other.id)
+        link = existing.get(key)
+        if link is not None and link.state in (LinkState.REJECTED, LinkState.CONFIRMED):
+            continue  # a reviewer's decision stands
+        link = existing[key] = _placed_link(link, key, claim, other, score, list(pair.flags), settings)
+        session.add(link)
+        made.append((claim, link))
     session.flush()
     for claim, link in made:
         audit.record(session, actor, "link.suggest", link,

@@ -11,6 +11,7 @@ import re
 os.environ.setdefault("FACTCHECK_EMBEDDINGS", "0")  # lexical matching: fast tests; tests/matching opts in
 
 import pytest
+from flask.testing import FlaskClient
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
@@ -66,8 +67,31 @@ def database_url(tmp_path, pg_engine):
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with pg_engine.begin() as conn:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")  # a leaked transaction fails loudly, not forever
+        # A connection a previous test left in a transaction (an app built inside a test) must not
+        # block the cleanup: end those sessions first.
+        conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     return pg_engine.url.render_as_string(hide_password=False)
+
+
+class ClosingClient(FlaskClient):
+    """Closes every response at the end of the test: a streamed response left open keeps its request
+    context, and with it a database transaction, which would block the next test's cleanup."""
+
+    opened: list = []
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        ClosingClient.opened.append(response)
+        return response
+
+
+@pytest.fixture(autouse=True)
+def close_responses():
+    yield
+    while ClosingClient.opened:
+        ClosingClient.opened.pop().close()
 
 
 @pytest.fixture
@@ -75,6 +99,7 @@ def app(database_url, tmp_path):
     claim_index.forget(str(db.make_engine(database_url).url))
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
                       "WTF_CSRF_ENABLED": True, "INDEX_DIR": str(tmp_path / "index")})
+    app.test_client_class = ClosingClient
     with app.app_context():
         with Session(db.get_engine(app)) as s:
             verdicts.ensure_default_scale(s)
