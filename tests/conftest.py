@@ -70,7 +70,7 @@ def database_url(tmp_path, pg_engine):
         # A connection a previous test left in a transaction (an app built inside a test) must not
         # block the cleanup: end those sessions first.
         conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                             "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")
+                             "AND pid <> pg_backend_pid() AND state IN ('idle in transaction', 'idle in transaction (aborted)')")
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     return pg_engine.url.render_as_string(hide_password=False)
 
