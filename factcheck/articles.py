@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from factcheck import audit, links, priors
 from factcheck.claim_index import current_index, note_change
 from factcheck.errors import ImportFailed, InvalidInput
-from factcheck.models import Article, Claim, User
+from factcheck.models import Article, Claim, ClaimLink, ClaimStatus, Evidence, User, Verdict, utcnow
 from factcheck.pipeline import analyse_text, fetch, sources
 
 
@@ -147,8 +147,6 @@ class Reextraction:
 
 
 def _has_review_work(session: Session, claim: Claim) -> bool:
-    from factcheck.models import ClaimLink, Evidence, Verdict
-
     if claim.status != "new" or claim.assignee_id or claim.origin != "extracted":
         return True
     if claim.extracted_text is not None and claim.text != claim.extracted_text:
@@ -176,8 +174,6 @@ def _same_claim(old: Claim, draft) -> bool:
 def reextract_article(*, session: Session, actor: User, article: Article,
                       settings: links.MatchSettings = links.MatchSettings()) -> Reextraction:
     """Run the current extractor again without losing anything a reviewer did."""
-    from factcheck.models import ClaimStatus, utcnow
-
     extraction = analyse_text(article.text)
     existing = claims_of(session, article.id)
     unmatched = list(existing)

@@ -50,13 +50,14 @@ def dossier(session: Session, actor: User, claim: Claim, site: claimreview.Site 
             articles[c.article_id] = session.get(Article, c.article_id)
         return articles[c.article_id]
 
-    readable = [v for v in verdicts.verdicts_for(session, claim.id) if can_see_draft(actor, claim, v)]
+    every = verdicts.verdicts_for(session, claim.id)
+    readable = [v for v in every if can_see_draft(actor, claim, v)]
     current = verdicts.current_verdict(session, claim.id)
     priors = [Prior(c, article_of(c), v, ratings[v.rating_id].name, users.get(v.signed_off_by_id))
               for c, v in verdicts.prior_verdicts(session, claim)]
     cluster = [(c, article_of(c)) for c in links.cluster_of(session, claim)]
     in_cluster = {c.id for c, _ in cluster}
-    hidden = {v.id for v in verdicts.verdicts_for(session, claim.id) if not can_see_draft(actor, claim, v)}
+    hidden = {v.id for v in every} - {v.id for v in readable}
     history = [_redacted(e) if e.object_type == "verdict" and e.object_id in hidden else e
                for e in audit.history(session, claim.id)]
     return Dossier(

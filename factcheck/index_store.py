@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func
@@ -108,7 +108,7 @@ def prune(directory: Path, keep: str) -> None:
 
 def replay_from(base: Base) -> datetime:
     """Changes logged since this moment are applied again on top of the base."""
-    return datetime.fromtimestamp(base.built_at.timestamp() - REPLAY_WINDOW_S, tz=base.built_at.tzinfo)
+    return base.built_at - timedelta(seconds=REPLAY_WINDOW_S)
 
 
 def pointer_stamp(directory: Path) -> float | None:
