@@ -5,6 +5,8 @@
       synthetic claims with near-duplicates; typo, reordered and partial queries. Prints build
       time, search p50/p95, recall@10 against RapidFuzz token_set_ratio brute force (tie-aware),
       the brute force's own time, and the private memory of a second process opening the index.
+      With --database-url postgresql://... also PostgreSQL's full-text and pg_trgm indexes as the
+      candidate stage (top 200, RapidFuzz re-rank) on --pg-queries of the same queries.
   python bench/matching.py tune [--embeddings]
       fits HybridWeights on CheckThat! 2020 train (../shared/eval/checkthat) and prints dev MAP@5.
 """
@@ -195,7 +197,8 @@ print(json.dumps({{"open_ms": open_ms, "private_mb": (kb['Private_Clean'] + kb['
     return json.loads(out.stdout)
 
 
-def bench_speed(size: int, n_queries: int, brute_queries: int) -> dict:
+def bench_speed(size: int, n_queries: int, brute_queries: int, database_url: str | None = None,
+                pg_queries: int = 30) -> dict:
     claims = corpus(size)
     queries = make_queries(claims, n_queries)
     t, c = time.perf_counter(), time.process_time()
@@ -216,18 +219,14 @@ def bench_speed(size: int, n_queries: int, brute_queries: int) -> dict:
     times_sorted = sorted(times)
     norm = [normalise(c) for c in claims]
     hits = total = 0
-    bf_times = []
+    bf_times, brute = [], []
     for q, res in list(zip(queries, results))[:brute_queries]:
         t = time.perf_counter()
         scores = brute_force(normalise(q), norm)
         bf_times.append((time.perf_counter() - t) * 1000)
-        k = min(10, int((scores > 0).sum()))
-        if k == 0:
-            continue
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        got = [m.claim_id for m in res][:k]
-        hits += sum(scores[i] >= kth - 0.01 for i in got)
-        total += k
+        brute.append(scores)
+        h, k = _tie_aware_hits(scores, [m.claim_id for m in res])
+        hits, total = hits + h, total + k
     with tempfile.TemporaryDirectory(dir="/tmp") as d:
         t = time.perf_counter()
         index.save(Path(d) / "ix")
@@ -236,7 +235,11 @@ def bench_speed(size: int, n_queries: int, brute_queries: int) -> dict:
     bf_times.sort()
     p95 = times_sorted[int(0.95 * (len(times) - 1))]
     bf_p95 = bf_times[int(0.95 * (len(bf_times) - 1))]
-    return {
+    pg = {}
+    if database_url:
+        pg = bench_postgres(database_url, norm, queries[:pg_queries], brute[:pg_queries],
+                            times_sorted[len(times) // 2], p95)
+    return pg | {
         "load_avg": os.getloadavg()[0], "size": size, "queries": len(queries),
         "build_s": round(build_s, 2), "build_cpu_s": round(build_cpu_s, 2),
         "p50_ms": round(times_sorted[len(times) // 2], 2), "p95_ms": round(p95, 2),
@@ -247,6 +250,70 @@ def bench_speed(size: int, n_queries: int, brute_queries: int) -> dict:
         "brute_over_index_p95": round(bf_p95 / p95, 1), "save_s": round(save_s, 2),
         "opener": {k: round(v, 1) for k, v in opener.items()},
     }
+
+
+def bench_postgres(url: str, norm: list[str], queries: list[str], brute: list[np.ndarray],
+                   index_p50: float, index_p95: float, top: int = 200) -> dict:
+    """PostgreSQL's own text indexes as the candidate stage (full-text OR query ranked by ts_rank,
+    and pg_trgm similarity), each re-ranked by RapidFuzz: the same claims, the same queries."""
+    import psycopg
+    from rapidfuzz import fuzz, process
+    out = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        conn.execute("DROP TABLE IF EXISTS bench_claims")
+        conn.execute("CREATE UNLOGGED TABLE bench_claims (id integer PRIMARY KEY, body text NOT NULL, "
+                     "tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED)")
+        t = time.perf_counter()
+        with conn.cursor().copy("COPY bench_claims (id, body) FROM STDIN") as cp:
+            for i, text in enumerate(norm):
+                cp.write_row((i, text))
+        out["pg_load_s"] = round(time.perf_counter() - t, 1)
+        for name, ddl in (("fts", "CREATE INDEX bench_claims_tsv ON bench_claims USING gin (tsv)"),
+                          ("trgm", "CREATE INDEX bench_claims_trgm ON bench_claims "
+                                   "USING gin (body gin_trgm_ops)")):
+            t = time.perf_counter()
+            conn.execute(ddl)
+            out[f"pg_{name}_build_s"] = round(time.perf_counter() - t, 1)
+        conn.execute("ANALYZE bench_claims")
+        sql = {
+            "fts": "SELECT id, body FROM bench_claims WHERE tsv @@ to_tsquery('simple', %s) "
+                   "ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC LIMIT %s",
+            "trgm": "SELECT id, body FROM bench_claims WHERE body %% %s "
+                    "ORDER BY similarity(body, %s) DESC LIMIT %s",
+        }
+        for name, stmt in sql.items():
+            times, hits, total = [], 0, 0
+            for q, scores in zip(queries, brute):
+                qn = normalise(q)
+                arg = " | ".join(dict.fromkeys(qn.split())) if name == "fts" else qn
+                t = time.perf_counter()
+                rows = conn.execute(stmt, (arg, arg, top)).fetchall() if qn else []
+                got = []
+                if rows:
+                    sc = process.cdist([qn], [r[1] for r in rows], scorer=fuzz.token_set_ratio,
+                                       processor=None, workers=1)[0]
+                    got = [rows[i][0] for i in np.argsort(-sc, kind="stable")[:10]]
+                times.append((time.perf_counter() - t) * 1000)
+                h, k = _tie_aware_hits(scores, got)
+                hits, total = hits + h, total + k
+            times.sort()
+            p50, p95 = times[len(times) // 2], times[int(0.95 * (len(times) - 1))]
+            out[f"pg_{name}"] = {"p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+                                 "recall@10": round(hits / max(1, total), 4),
+                                 "over_index_p50": round(p50 / index_p50, 1),
+                                 "over_index_p95": round(p95 / index_p95, 1)}
+        conn.execute("DROP TABLE bench_claims")
+    return out
+
+
+def _tie_aware_hits(scores: np.ndarray, got: list[int]) -> tuple[int, int]:
+    """(hits, k): how many of `got` reach the brute force's k-th best score (k <= 10)."""
+    k = min(10, int((scores > 0).sum()))
+    if k == 0:
+        return 0, 0
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    return sum(scores[i] >= kth - 0.01 for i in got[:k]), k
 
 
 # -- CheckThat! tuning ----------------------------------------------------------------------------
@@ -380,12 +447,16 @@ def main():
     sp.add_argument("--sizes", default="100000,1000000")
     sp.add_argument("--queries", type=int, default=200)
     sp.add_argument("--brute-queries", type=int, default=100)
+    sp.add_argument("--database-url", help="also time PostgreSQL's full-text and pg_trgm indexes "
+                    "as the candidate stage (a scratch table in this database)")
+    sp.add_argument("--pg-queries", type=int, default=30)
     tp = sub.add_parser("tune")
     tp.add_argument("--embeddings", action="store_true")
     args = ap.parse_args()
     if args.cmd == "speed":
         for size in (int(s) for s in args.sizes.split(",")):
-            print(json.dumps(bench_speed(size, args.queries, args.brute_queries)), flush=True)
+            print(json.dumps(bench_speed(size, args.queries, args.brute_queries, args.database_url,
+                                         args.pg_queries)), flush=True)
     else:
         tune(args.embeddings)
 

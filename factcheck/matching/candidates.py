@@ -17,9 +17,8 @@ from rapidfuzz import fuzz, process
 
 from .segment import MAX_TOKEN, Segment, char_hist, frequent_cap
 
-KEEP_BY_LB = 10_000      # rows kept by lower bound (tuned on bench/matching.py speed at 100k)
-KEEP_BY_SUM = 800        # of those, rows kept by lower + upper bound
-KEEP_TYPO = 300          # rows reached only through typo expansion
+KEEP_BY_LB = 20_000      # rows whose histogram bound is computed at most (best summed bounds)
+MAX_SCORED = 1_200       # rows scored by RapidFuzz at most per segment and query
 FREQ_READ_MAX = 0.15     # frequent postings longer than this share of rows are never read
 TYPO_MIN_LEN = 3
 EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of a threshold
@@ -56,23 +55,31 @@ class Gathered:
     typo_words: dict = field(default_factory=dict)
 
 
-def _scratch(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-thread zeroed accumulation buffers of at least n rows, reused across queries."""
-    buf = getattr(_local, "buf", None)
-    if buf is None or buf.shape[0] < n:
+def _scratch(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-thread zeroed accumulators (X, idf, typo weight: one contiguous array each, so that a
+    posting list touches one cache line per row, not three) and a mark array, reused across
+    queries: a fresh 1M-row buffer per query costs more than the postings it collects."""
+    bufs = getattr(_local, "bufs", None)
+    if bufs is None or len(bufs[0]) < n:
         size = max(n, 1024)
-        buf = np.zeros((size, 3), dtype=np.float32)
-        mark = np.zeros(size, dtype=np.int32)
-        _local.buf, _local.mark = buf, mark
-    return _local.buf, _local.mark
+        bufs = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.float32),
+                np.zeros(size, np.int32))
+        _local.bufs = bufs
+    return bufs
 
 
 def lower_bound(x: np.ndarray, lq: float, lr: np.ndarray) -> np.ndarray:
-    m = np.minimum(lr, lq)
-    den = x + m - 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lb = np.where((x > 1) & (den > 0), 200.0 * (x - 1.0) / den, 0.0)
-    return np.clip(lb, 0.0, 100.0)
+    """200(X-1)/(X+min(Lq,Lr)-2), 0 where nothing is shared (in-place arithmetic: this runs over
+    every gathered row, a few hundred thousand at a million claims)."""
+    num = np.subtract(x, 1.0)
+    np.maximum(num, 0.0, out=num)
+    den = np.minimum(lr, lq)
+    den += num
+    den -= 1.0
+    np.maximum(den, 1e-9, out=den)
+    num *= 200.0
+    num /= den
+    return np.minimum(num, 100.0, out=num)
 
 
 def upper_bound(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -110,7 +117,8 @@ def typo_expansions(seg: Segment, word: str, *, limit: int = 3) -> list[tuple[in
     return [(int(ids[i]), s / 100.0) for _, s, i in best if words[i] != word]
 
 
-def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = True) -> Gathered:
+def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = True,
+           with_idf: bool = True) -> Gathered:
     """Read the postings of the query's tokens into per-row sums (X, idf, typo weight)."""
     n = seg.n
     empty = np.zeros(0, np.float64)
@@ -137,29 +145,34 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
                     typo_words.setdefault(q.words[i], []).append(
                         (seg.vocab[tok].decode("ascii"), sim))
 
-    buf, mark = _scratch(n)
+    bx, bi, bt, mark = _scratch(n)
     ptr, post = seg.tok_ptr, seg.post_rows
 
     def run(terms_exact, terms_typo):
         parts = []
         for i, t, _ in terms_exact:
             rows = post[ptr[t]:ptr[t + 1]]
-            buf[rows, 0] += q.wlen[i]
-            buf[rows, 1] += idf[i]
+            bx[rows] += q.wlen[i]
+            if with_idf:
+                bi[rows] += idf[i]
             parts.append(rows)
         for i, t, sim in terms_typo:
             rows = post[ptr[t]:ptr[t + 1]]
-            buf[rows, 1] += idf[i] * sim
-            buf[rows, 2] += q.wlen[i] * sim
+            if with_idf:
+                bi[rows] += idf[i] * sim
+            bt[rows] += q.wlen[i] * sim
             parts.append(rows)
         if not parts:
-            return np.zeros(0, np.int64), np.zeros((0, 3), np.float32)
-        cat = np.concatenate(parts).astype(np.int64) if len(parts) > 1 else parts[0].astype(np.int64)
+            return np.zeros(0, np.int64), [np.zeros(0, np.float32)] * 3
+        cat = np.concatenate(parts) if len(parts) > 1 else parts[0]
         pos = np.arange(len(cat), dtype=np.int32)
         mark[cat] = pos
-        uniq = cat[mark[cat] == pos]
-        vals = buf[uniq].copy()
-        buf[uniq] = 0.0
+        uniq = cat[mark[cat] == pos].astype(np.int64)
+        vals = [bx[uniq], bi[uniq] if with_idf else np.zeros(len(uniq), np.float32), bt[uniq]]
+        bx[uniq] = 0.0
+        bt[uniq] = 0.0
+        if with_idf:
+            bi[uniq] = 0.0
         return uniq, vals
 
     # frequent words' postings are read too (rows that share only them with the query are a
@@ -173,16 +186,16 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
         freq = []
     if dead is not None and len(rows):
         keep = ~dead[rows]
-        rows, vals = rows[keep], vals[keep]
-    x = vals[:, 0].astype(np.float64)
-    idf_sum = vals[:, 1].astype(np.float64)
+        rows, vals = rows[keep], [v[keep] for v in vals]
+    x = vals[0].astype(np.float64)
+    idf_sum = vals[1].astype(np.float64)
     if freq and len(rows):
         m = seg.mask[rows]
         for i, _, bit in freq:
             has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
             x += has * q.wlen[i]
             idf_sum += has * idf[i]
-    return Gathered(rows, x, idf_sum, vals[:, 2].astype(np.float64), typo_words)
+    return Gathered(rows, x, idf_sum, vals[2].astype(np.float64), typo_words)
 
 
 def top_k(values: np.ndarray, k: int) -> np.ndarray:
@@ -192,31 +205,73 @@ def top_k(values: np.ndarray, k: int) -> np.ndarray:
     return np.argpartition(-values, k - 1)[:k]
 
 
+def length_bound(q: Query, x: np.ndarray, lr: np.ndarray) -> np.ndarray:
+    """An upper bound from lengths alone: the third ratio cannot beat the two strings' length
+    ratio, and the other two cannot beat X with every unindexed query word counted as shared."""
+    den = q.Lq + lr - 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r3 = np.where(den > 0, 200.0 * (np.minimum(q.Lq, lr) - 1.0) / den, 0.0)
+    x_hi = np.minimum(x + q.slack, np.minimum(lr, q.Lq))
+    return np.minimum(np.maximum(r3, lower_bound(x_hi, q.Lq, lr)), 100.0)
+
+
 def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
                  *, typos: bool = True) -> list[tuple[float, int]]:
-    """Top `limit` rows of a segment by token_set_ratio: [(score, row)], best first."""
-    g = gather(seg, q, dead, typos=typos)
+    """Top `limit` rows of a segment by token_set_ratio: [(score, row)], best first.
+
+    Exact over the rows the postings reach, up to a work cap: the limit-th best lower bound is a
+    threshold every returned row must reach; rows whose length bound, then histogram bound, falls
+    short are dropped unscored (the histogram only for the KEEP_BY_LB best by bounds), and the rest
+    are scored best bounds first, the threshold rising to the limit-th best true score as they go,
+    until no row left can reach it or MAX_SCORED rows were scored."""
+    g = gather(seg, q, dead, typos=typos, with_idf=False)
     if not len(g.rows):
         return []
     lr = seg.row_len[g.rows].astype(np.float64)
     lb = lower_bound(g.x, q.Lq, lr)
-    # order by an estimate that counts typo-matched words as shared; prune with true bounds
-    est = lower_bound(g.x + g.typo, q.Lq, lr) if typos else lb
-    sel = top_k(est, KEEP_BY_LB)
-    ub_sel = upper_bound(seg, q, g.rows[sel], g.x[sel])
-    keep = top_k(est[sel] + ub_sel, KEEP_BY_SUM)
-    sel, ub_sel = sel[keep], ub_sel[keep]
-    lbs = np.sort(lb[sel])[::-1]
-    thr = lbs[limit - 1] if len(lbs) >= limit else 0.0
-    sel = sel[ub_sel >= thr - EPS]
-    if not len(sel):
-        return []
-    rows = g.rows[sel]
-    texts = seg.texts(rows)
-    scores = process.cdist([q.norm], texts, scorer=fuzz.token_set_ratio, processor=None,
-                           workers=1, dtype=np.float32)[0].astype(np.float64)
-    order = np.lexsort((rows, -scores))[:limit]
-    return [(float(scores[i]), int(rows[i])) for i in order if scores[i] > 0]
+    thr = _kth(lb, limit)
+    live = np.flatnonzero(length_bound(q, g.x, lr) >= thr - EPS)
+    # order by bounds that count typo-matched words as shared
+    est = lower_bound(g.x[live] + g.typo[live], q.Lq, lr[live]) + lb[live]
+    if len(live) > KEEP_BY_LB:
+        top = top_k(est, KEEP_BY_LB)
+        live, est = live[top], est[top]
+    ub = upper_bound(seg, q, g.rows[live], g.x[live])
+    keep = ub >= thr - EPS
+    live, ub, est = live[keep], ub[keep], est[keep]
+    order = np.argsort(-(est - lb[live] + ub), kind="stable")
+    live, ub = live[order], ub[order]
+    scored_rows: list[np.ndarray] = []
+    scored: list[np.ndarray] = []
+    total = 0
+    step = max(64, 4 * limit)
+    while len(live) and total < MAX_SCORED:
+        rows = g.rows[live[:step]]
+        live, ub = live[step:], ub[step:]
+        total += len(rows)
+        # rows below the threshold cannot place: RapidFuzz may stop early on them (they read 0)
+        scores = process.cdist([q.norm], seg.texts(rows), scorer=fuzz.token_set_ratio,
+                               processor=None, workers=1, dtype=np.float32,
+                               score_cutoff=max(0.0, thr - EPS))[0].astype(np.float64)
+        scored_rows.append(rows)
+        scored.append(scores)
+        new_thr = _kth(np.concatenate(scored), limit)
+        if new_thr > thr:
+            thr = new_thr
+            keep = ub >= thr - EPS
+            live, ub = live[keep], ub[keep]
+        step *= 2
+    rows = np.concatenate(scored_rows)
+    scores = np.concatenate(scored)
+    top = np.lexsort((rows, -scores))[:limit]
+    return [(float(scores[i]), int(rows[i])) for i in top if scores[i] > 0]
+
+
+def _kth(values: np.ndarray, k: int) -> float:
+    """The k-th largest value (0 when there are fewer)."""
+    if len(values) < k:
+        return 0.0
+    return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
 def bm25_norm(seg: Segment, rows: np.ndarray, idf_sum: np.ndarray, avg_ntok: float,

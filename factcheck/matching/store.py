@@ -58,7 +58,9 @@ def load_segment(directory: Path, *, mmap: bool = True) -> Segment:
     for name in meta["arrays"]:
         arr = np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None,
                       allow_pickle=False)
-        arrays[name] = arr
+        # a plain ndarray over the same mapping: np.memmap's indexing hooks cost more than the
+        # gathers they wrap on a query's hundred thousand rows
+        arrays[name] = arr.view(np.ndarray) if isinstance(arr, np.memmap) else arr
     return Segment(arrays, meta)
 
 

@@ -21,7 +21,7 @@ def test_round_trip_with_delta_and_tombstones(tmp_path, mode, make_claims):
 
     opened = ClaimIndex.open(tmp_path / "index", mode=mode)
     assert len(opened) == 499 and 7 not in opened and 8 in opened
-    assert isinstance(opened._base.post_rows, np.memmap)
+    assert isinstance(opened._base.post_rows.base, np.memmap)  # a view of the mapped file
     for q in (claims[3], claims[100], claims[499]):
         assert ids(opened.search(q)) == ids(ix.search(q))
 
