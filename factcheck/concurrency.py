@@ -25,9 +25,12 @@ def claim_version(session: Session, obj, expected: int | None) -> None:
 
 
 def last_editor(session: Session, obj) -> str:
+    kind = type(obj).__name__.lower()
+    mine = sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id == obj.id)
+    if kind == "claim":  # a verdict or evidence saved on the claim moved it on too
+        mine = sa.or_(mine, AuditEvent.claim_id == obj.id)
     event = session.exec(
-        sa.select(AuditEvent).where(AuditEvent.object_type == type(obj).__name__.lower(),
-                                    AuditEvent.object_id == obj.id).order_by(AuditEvent.id.desc()).limit(1)
+        sa.select(AuditEvent).where(mine).order_by(AuditEvent.id.desc()).limit(1)
     ).scalars().first()
     if event is None or event.actor_id is None:
         return "someone else"

@@ -74,6 +74,8 @@ def verdicts_for(session: Session, claim_id: int) -> list[Verdict]:
 def propose_verdict(*, session: Session, actor: User, claim: Claim, rating_id: int, rationale: str,
                     reused_from: Verdict | None = None, expected_version: int | None = None) -> Verdict:
     if not can_research(actor, claim):
+        if expected_version is not None and expected_version != claim.version:
+            claim_version(session, claim, expected_version)  # a page gone stale: say who moved it on
         raise NotAllowed("Verdicts are proposed by the claim's assignee (or an editor) while it is in research.")
     rating = session.get(Rating, rating_id)
     if rating is None or not rating.active:

@@ -1,7 +1,7 @@
 import pytest
 
 from factcheck import verdicts, workflow
-from factcheck.errors import InvalidInput, NotAllowed
+from factcheck.errors import Conflict, InvalidInput, NotAllowed
 from factcheck.models import ClaimLink, ClaimStatus, LinkState, Role, VerdictState
 from tests.factories import make_claim, make_published_verdict, make_user, rating
 
@@ -55,6 +55,21 @@ def test_only_the_assignee_or_an_editor_proposes(session, desk):
     with pytest.raises(NotAllowed):
         verdicts.propose_verdict(session=session, actor=other, claim=claim, rating_id=rating(session).id,
                                  rationale="I was not assigned this.")
+
+
+def test_a_second_proposal_from_a_stale_page_names_who_proposed_first(session, desk):
+    claim = researched_claim(session, desk)
+    seen = claim.version                      # both pages were opened at this version
+    verdicts.propose_verdict(session=session, actor=desk["editor"], claim=claim, rating_id=rating(session).id,
+                             rationale="The council minutes show the vote.", expected_version=seen)
+    with pytest.raises(Conflict, match=desk["editor"].username):
+        verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim,
+                                 rating_id=rating(session).id, rationale="My own reading of the minutes.",
+                                 expected_version=seen)
+    # without a stale version it is still a plain refusal: the claim is no longer in research
+    with pytest.raises(NotAllowed):
+        verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim,
+                                 rating_id=rating(session).id, rationale="My own reading of the minutes.")
 
 
 def test_rationale_and_rating_are_checked(session, desk):
