@@ -16,10 +16,21 @@ from tests.factories import make_user
 TOKEN_IN_PAGE = re.compile(r'<code id="new-token">([^<]+)</code>')
 
 
+def test_a_live_name_is_not_reused_so_a_reloaded_form_mints_nothing(session):
+    user = make_user(session, Role.REVIEWER)
+    first, _raw = tokens.create_token(session=session, actor=user, name="Sheet sync")
+    with pytest.raises(InvalidInput, match="already have a live token"):
+        tokens.create_token(session=session, actor=user, name="sheet  SYNC")
+    assert len(tokens.tokens_of(session, user)) == 1
+    tokens.revoke_token(session=session, actor=user, token=first)
+    tokens.create_token(session=session, actor=user, name="Sheet sync")  # free again once revoked
+    assert len(tokens.tokens_of(session, user)) == 2
+
+
 def test_token_is_prefixed_random_and_stored_only_as_sha256(session):
     user = make_user(session, Role.REVIEWER)
     token, raw = tokens.create_token(session=session, actor=user, name="sheet sync")
-    other, raw2 = tokens.create_token(session=session, actor=user, name="sheet sync")
+    other, raw2 = tokens.create_token(session=session, actor=user, name="sheet sync 2")
     assert raw.startswith("fc_") and len(raw) >= 40 and raw != raw2
     stored = session.get(ApiToken, token.id)
     assert stored.token_hash == hashlib.sha256(raw.encode()).hexdigest()
