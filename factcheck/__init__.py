@@ -14,6 +14,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from factcheck import cli, config, db, security, templating, views
 
     config.load_config(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -24,6 +24,11 @@ DEFAULTS = {
     "LOGIN_WINDOW_MINUTES": 15,
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    # Behind a reverse proxy (nginx, a load balancer) every request comes from the proxy's address,
+    # so the per-address limit would lock the whole desk out at once. Set this to the number of
+    # proxies in front of the app so the client address is read from X-Forwarded-For; leave it at 0
+    # when clients connect directly, or they could choose their own address with that header.
+    "TRUSTED_PROXIES": 0,
     # Import by URL (pipeline.fetch): caps per fetch. FETCH_ALLOW_LOOPBACK is for tests only.
     "FETCH_MAX_BYTES": 2_000_000,
     "FETCH_TIMEOUT_SECONDS": 15.0,
@@ -49,7 +54,7 @@ ENV_TYPES = {
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes"),
     "SESSION_IDLE_MINUTES": float, "SESSION_MAX_HOURS": float, "FETCH_TIMEOUT_SECONDS": float,
     "FETCH_MAX_BYTES": int,
-    "PRIOR_MAX_BYTES": int, "CLAIMREVIEW_PAGE_SIZE": int,
+    "PRIOR_MAX_BYTES": int, "CLAIMREVIEW_PAGE_SIZE": int, "TRUSTED_PROXIES": int,
 }
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select, update
+from sqlmodel import Session, select, update
 
-from factcheck import create_app, logins
+from factcheck import create_app, db, logins
 from factcheck.models import LoginAttempt, Role, utcnow
 from tests.conftest import token_in
 from tests.factories import PASSWORD, make_user
@@ -114,3 +114,18 @@ def test_old_failures_are_pruned(session):
     session.commit()
     logins.record_failure(session=session, username="new", address="x")
     assert [a.username for a in session.exec(select(LoginAttempt))] == ["new"]
+
+
+@pytest.mark.parametrize("proxies, recorded", [(0, "10.0.0.2"), (1, "203.0.113.80")])
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_trusted_proxies(
+        database_url, tmp_path, proxies, recorded):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k",
+                      "INDEX_DIR": str(tmp_path / "index"), "TRUSTED_PROXIES": proxies})
+    with app.test_client() as client:
+        page = client.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        client.post("/login", data={"username": "nobody", "password": WRONG,
+                                    "csrf_token": token_in(page.get_data(as_text=True))},
+                    environ_base={"REMOTE_ADDR": "10.0.0.2"}, headers={"X-Forwarded-For": "203.0.113.80"})
+    with Session(db.get_engine(app)) as s:
+        assert s.exec(select(LoginAttempt.address)).all() == [recorded]
+    db.get_engine(app).dispose()
