@@ -106,7 +106,11 @@ _FOLLOWS = {
 _NUMWORD_RE = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(sorted([*_NUMWORD_SET, "and"], key=len, reverse=True))
     + r")(?![a-z0-9])")
-_RUN_BREAK = re.compile(r"[A-Za-z\x00]").search   # a word, or normalise_many's text separator
+_NUMWORD_ONLY_RE = re.compile(
+    r"(?<![a-z0-9])(?:" + "|".join(sorted(_NUMWORD_SET, key=len, reverse=True)) + r")(?![a-z0-9])")
+# "hundred and six": whitespace, the word "and", then anything but a letter (or normalise_many's
+# text separator) up to the next number word
+_AND_GAP = re.compile(r"\s+and(?![a-z0-9])[^a-z\x00]*").fullmatch
 
 
 def _lower_same_length(text: str) -> str:
@@ -120,37 +124,30 @@ _ASCII_LOWER = {i: i + 32 for i in range(ord("A"), ord("Z") + 1)}
 def _number_word_runs(text: str):
     """(start, end, phrase) of each run of number words ("twenty-five", "two hundred and six").
 
-    Walks only the number words (and "and"): any other word between two of them ends a run."""
+    Walks the number words only; the gap between two of them decides whether they join: spaces or
+    hyphens, or an "and" after a hundred or a scale word ("two hundred and six")."""
+    low = text.lower() if text.isascii() else _lower_same_length(text)
     runs = []
     start = end = -1
     last = ""
-    after_and = False
-    prev_end = 0
-    for m in _NUMWORD_RE.finditer(text.lower() if text.isascii() else _lower_same_length(text)):
+    for m in _NUMWORD_ONLY_RE.finditer(low):
         word = m.group(0)
-        if start >= 0 and _RUN_BREAK(text, prev_end, m.start()):
-            runs.append((start, end))       # another word came in between
-            start, after_and = -1, False
-        prev_end = m.end()
-        if word != "and":
-            kind = _kind(word)
-            gap_ok = start >= 0 and (after_and or text[end:m.start()].strip(" -") == "")
-            if gap_ok and kind in _FOLLOWS[last] and not (last == "tens" and word == "zero") \
-                    and (not after_and or kind in ("unit", "tens")):
-                end = m.end()
-            else:
-                if start >= 0:
-                    runs.append((start, end))
-                start, end = m.start(), m.end()
-            last, after_and = kind, False
-            continue
-        if start >= 0 and last in ("hundred", "scale") and not after_and \
-                and text[end:m.start()].strip() == "":
-            after_and = True
-            continue
+        kind = _kind(word)
         if start >= 0:
+            gap = low[end:m.start()]
+            after_and = False
+            if gap.strip(" -") == "":
+                joins = True
+            elif last in ("hundred", "scale") and _AND_GAP(gap) is not None:
+                joins = after_and = True
+            else:
+                joins = False
+            if joins and kind in _FOLLOWS[last] and not (last == "tens" and word == "zero") \
+                    and (not after_and or kind in ("unit", "tens")):
+                end, last = m.end(), kind
+                continue
             runs.append((start, end))
-        start, after_and = -1, False
+        start, end, last = m.start(), m.end(), kind
     if start >= 0:
         runs.append((start, end))
     return [(s, e, text[s:e]) for s, e in runs]
