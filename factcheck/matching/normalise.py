@@ -164,27 +164,7 @@ def find_numbers(text: str) -> list[NumberMention]:
         return found
     taken = bytearray(len(text))
     for m in (_DIGITS_RE.finditer(text) if has_digits else ()):
-        raw = m.group("num").replace(",", "")
-        try:
-            value = float(raw)
-        except ValueError:  # pragma: no cover
-            continue
-        start = m.start()
-        cur = ""
-        if start and text[start - 1] in _CURRENCY:
-            cur, start = text[start - 1], start - 1
-        elif start > 1 and text[start - 1] == " " and text[start - 2] in _CURRENCY:
-            cur, start = text[start - 2], start - 2
-        attached, scale = m.group("attached"), m.group("scale")
-        end = m.end()
-        if scale:
-            value *= _SCALES[scale.lower()]
-        elif attached:
-            # "$2.6M", "2.6bn", "5K": a scale letter counts with a currency or an upper-case letter.
-            if cur or attached.lower() in ("bn", "mn", "tn") or attached.isupper():
-                value *= _SUFFIX[attached.lower()]
-            else:
-                end = m.end("num")
+        value, start, end, cur = _digit_number(m)
         found.append(NumberMention(value, start, end, cur))
         taken[start:end] = b"\x01" * (end - start)
     if has_words:
@@ -231,21 +211,33 @@ def _numbers_to_digits(text: str) -> str:
     return "".join(out)
 
 
-def _digits_replacement(m: re.Match) -> str:
+def _digit_number(m: re.Match) -> tuple[float, int, int, str]:
+    """A _DIGITS_RE match read: value, start (a currency sign included), end (a scale letter that
+    does not count left out) and the currency sign."""
     text, start = m.string, m.start()
-    cur = (start > 0 and text[start - 1] in _CURRENCY) or \
-        (start > 1 and text[start - 1] == " " and text[start - 2] in _CURRENCY)
+    cur = ""
+    if start and text[start - 1] in _CURRENCY:
+        cur, start = text[start - 1], start - 1
+    elif start > 1 and text[start - 1] == " " and text[start - 2] in _CURRENCY:
+        cur, start = text[start - 2], start - 2
     value = float(m.group("num").replace(",", ""))
     attached, scale = m.group("attached"), m.group("scale")
-    tail = ""
+    end = m.end()
     if scale:
         value *= _SCALES[scale.lower()]
     elif attached:
+        # "$2.6M", "2.6bn", "5K": a scale letter counts with a currency or an upper-case letter;
+        # otherwise ("5m": metres, minutes) the letter stays a word of its own
         if cur or attached.lower() in ("bn", "mn", "tn") or attached.isupper():
             value *= _SUFFIX[attached.lower()]
         else:
-            tail = attached     # "5m" is five metres, or minutes: the letter stays a word
-    return f" {format_number(value)} {tail}"
+            end = m.end("num")
+    return value, start, end, cur
+
+
+def _digits_replacement(m: re.Match) -> str:
+    value, _start, end, _cur = _digit_number(m)
+    return f" {format_number(value)} {m.string[end:m.end()]}"
 
 
 def normalise(text: str) -> str:
