@@ -25,7 +25,8 @@ def bench(paths, repeat):
 
     started = time.perf_counter()
     get_nlp()
-    print(f"model load: {(time.perf_counter() - started) * 1000:.0f} ms")
+    print(f"model load: {(time.perf_counter() - started) * 1000:.0f} ms; "
+          f"load average before timing {load_average()} on {os.cpu_count()} cores")
     texts = [(p, Path(p).read_text(encoding="utf-8")) for p in paths]
     analyse_text(texts[0][1])  # warm-up
     total_sentences, total_seconds = 0, 0.0
@@ -43,10 +44,16 @@ def bench(paths, repeat):
         print(f"{Path(path).name:40s} {n_sentences:4d} sentences {len(extraction.claims):4d} claims "
               f"best {min(runs) * 1000:7.1f} ms  median {median * 1000:7.1f} ms  "
               f"cpu best {min(cpu) * 1000:6.1f} ms  ({extraction.extractor})")
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"total: {total_sentences / total_seconds:.0f} sentences/s, "
           f"{total_seconds / len(texts) * 1000:.1f} ms per article (median of {repeat}); "
-          f"load average {load:.2f} on {os.cpu_count()} cores")
+          f"load average after {load_average()} on {os.cpu_count()} cores")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages as uptime prints them (the machine is shared)."""
+    if not hasattr(os, "getloadavg"):
+        return "n/a"
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def fit_worthiness(directory, epochs=3000, rate=1.0, l2=1e-3):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from .boilerplate import is_furniture_sentence, label_blocks
 from .claims import MAX_PARSE_CHARS, ClaimDraft, build_claims, finish_claims, plan_units
-from .nlp import get_nlp, load_nlp
+from .nlp import get_nlp, load_nlp, parse_texts
 from .sentences import split_sentences
 from .text import split_blocks
 from .worthiness import score_claim
@@ -45,7 +45,7 @@ def analyse_text(text: str) -> Extraction:
     docs = None
     if nlp is not None:
         parseable = [i for i, u in enumerate(units) if u.end - u.start <= MAX_PARSE_CHARS][:MAX_PARSED_UNITS]
-        parsed = nlp.pipe((text[units[i].start:units[i].end] for i in parseable), batch_size=64)
+        parsed = parse_texts(nlp, [text[units[i].start:units[i].end] for i in parseable])
         docs = [None] * len(units)
         for i, doc in zip(parseable, parsed):
             docs[i] = doc

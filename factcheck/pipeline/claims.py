@@ -51,22 +51,29 @@ class RawClaim:
 
 _QUOTE_CHARS = re.compile(r"[\"“”«»„]|(?<![\w])[‘’']|[‘’'](?![\w])")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?%)])")
+_SPACES = re.compile(r"\s+")
+_SPACE_AFTER_PAREN = re.compile(r"\(\s+")
+_REPEATED_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
+_EDGE_PUNCT = re.compile(r"^[\s,;:.\-–—]+|[\s,;:\-–—]+$")
+_LEADING_CONNECTIVE = re.compile(r"^(?:and|but|or|so|however|also|meanwhile)\b[\s,]*", re.I)
+_WORD = re.compile(r"\w+")
+_FINAL_DOTS = re.compile(r"\.\.+$")
 
 
 def clean_claim_text(raw: str) -> str | None:
     """A claim as a clean sentence: no quote marks, single spaces, capitalised, final full stop."""
     text = _QUOTE_CHARS.sub("", raw)
-    text = re.sub(r"\s+", " ", text)
+    text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-    text = re.sub(r"\(\s+", "(", text)
-    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
-    text = re.sub(r"^[\s,;:.\-–—]+|[\s,;:\-–—]+$", "", text)
-    text = re.sub(r"^(?:and|but|or|so|however|also|meanwhile)\b[\s,]*", "", text, flags=re.I)
-    if len(re.findall(r"\w+", text)) < 3:
+    text = _SPACE_AFTER_PAREN.sub("(", text)
+    text = _REPEATED_PUNCT.sub(r"\1", text)
+    text = _EDGE_PUNCT.sub("", text)
+    text = _LEADING_CONNECTIVE.sub("", text)
+    if len(_WORD.findall(text)) < 3:
         return None
     if text[-1] not in ".!?":
         text = text.rstrip(".") + "."
-    text = re.sub(r"\.\.+$", ".", text)
+    text = _FINAL_DOTS.sub(".", text)
     return text[0].upper() + text[1:]
 
 

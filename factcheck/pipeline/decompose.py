@@ -158,6 +158,18 @@ def is_speech(tok) -> bool:
     return tok.lower_ in SPEECH_FORMS
 
 
+def subtree(tok) -> tuple:
+    """tok.subtree, computed once per token of a doc: the walker asks for the same subtrees again
+    and again, and spaCy rebuilds each one through nested generators."""
+    cache = tok.doc.user_data.get("subtrees")
+    if cache is None:
+        cache = tok.doc.user_data["subtrees"] = {}
+    found = cache.get(tok.i)
+    if found is None:
+        found = cache[tok.i] = tuple(tok.subtree)
+    return found
+
+
 def subjects(tok) -> list:
     return [c for c in tok.children if c.dep_ in SUBJECT_DEPS]
 
@@ -165,15 +177,15 @@ def subjects(tok) -> list:
 def np_tokens(tok) -> list:
     """A noun phrase without its relative clauses, appositions and trailing punctuation."""
     drop = set()
-    inside = {x.i for x in tok.subtree}
+    inside = {x.i for x in subtree(tok)}
     doc = tok.doc
-    for t in tok.subtree:
+    for t in subtree(tok):
         if t.dep_ in ("relcl", "appos", "acl") and t.head.i in inside:
-            drop.update(x.i for x in t.subtree)
+            drop.update(x.i for x in subtree(t))
             for k in (t.left_edge.i - 1, t.right_edge.i + 1):  # the commas or dashes around it
                 if k in inside and doc[k].is_punct and doc[k].text in ",—–-()":
                     drop.add(k)
-    toks = [t for t in tok.subtree if t.i not in drop]
+    toks = [t for t in subtree(tok) if t.i not in drop]
     while toks and (toks[-1].is_punct or toks[-1].dep_ == "cc"):
         toks.pop()
     dropped: set[int] = set()
@@ -279,7 +291,7 @@ class Walker:
             if c.dep_ in CONTENT_DEPS and c.i > verb.i and is_verb(c) and c.dep_ == "parataxis":
                 spk = subjects(c)
                 if is_speech(c) and spk:
-                    excluded.update(t.i for t in c.subtree)
+                    excluded.update(t.i for t in subtree(c))
                     speaker = speaker_text(spk[0])
                     if spk[0].lower_ == "the" or speaker.lower().startswith("the "):
                         if subj and subj[0].tag_ == "NNP":
@@ -295,23 +307,23 @@ class Walker:
                     excluded.update(x.i for x in c.children if x.dep_ == "mark" and x.lower_ == "that")
                     self.visited.add(c.i)
                     continue
-                excluded.update(t.i for t in c.subtree)
+                excluded.update(t.i for t in subtree(c))
                 self._drop_connector(verb, c, excluded)
                 self.clause(c, subject_text, speaker, resolve_to)
             elif c.dep_ == "advcl" and is_verb(c):
                 self.adverbial(verb, c, subject_text, speaker, excluded)
             elif c.dep_ == "prep" and c.lower_ == "according":
-                obj = [t for t in c.subtree if t.dep_ == "pobj"]
+                obj = [t for t in subtree(c) if t.dep_ == "pobj"]
                 if obj:
                     speaker = np_text(obj[0])
-                excluded.update(t.i for t in c.subtree)
-        for t in list(verb.subtree):
+                excluded.update(t.i for t in subtree(c))
+        for t in list(subtree(verb)):
             if t.dep_ == "advcl" and t.i != verb.i and t.head.i != verb.i and t.i not in excluded and t.head.dep_ in ("xcomp", "acl", "dobj") \
                     and subjects(t):
                 self.adverbial(t.head, t, subject_text, speaker, excluded)
         self.relatives(verb, excluded, speaker)
         self.coordinated_infinitives(verb, excluded, subject_text, speaker, resolve_to)
-        toks = [t for t in verb.subtree if t.i not in excluded]
+        toks = [t for t in subtree(verb) if t.i not in excluded]
         if rel_subject:
             toks = [t for t in toks if t.i != subj[0].i]
         replace = {}
@@ -334,7 +346,7 @@ class Walker:
                 inner = subjects(c)
                 if c.i < verb.i and inner and inner[0].tag_ == "NNP":
                     speaker = np_text(inner[0])
-        frame_tokens = [t for t in subj.subtree] + [verb]
+        frame_tokens = [t for t in subtree(subj)] + [verb]
         self.frame_tokens.update(t.i for t in frame_tokens)
         for c in contents:
             before = [t for t in frame_tokens]
@@ -372,44 +384,44 @@ class Walker:
         base = c.lower_[:-3] if c.lower_.endswith("ing") else c.lower_
         if c.tag_ == "VBG" and not has_subj and not marks and c.i > verb.i:
             if any(base.startswith(s[:4]) for s in SKIPPED_PARTICIPLES):
-                excluded.update(t.i for t in c.subtree)
+                excluded.update(t.i for t in subtree(c))
                 self._drop_connector(verb, c, excluded)
                 self.relatives(c, set(), None)
                 return
             if subject_text:
-                excluded.update(t.i for t in c.subtree)
+                excluded.update(t.i for t in subtree(c))
                 self._drop_connector(verb, c, excluded)
                 self.participle(c, subject_text, self.speaker)
         elif c.tag_ == "VBN" and not has_subj and not marks and c.i > verb.i:
             obj = [x for x in verb.children if x.dep_ == "dobj"]
             if obj:
-                excluded.update(t.i for t in c.subtree)
+                excluded.update(t.i for t in subtree(c))
                 self._drop_connector(verb, c, excluded)
                 head = obj[0]
                 be = "were" if head.tag_ in ("NNS", "NNPS") else "was"
-                toks = list(c.subtree)
+                toks = list(subtree(c))
                 self.emit(toks, f"{np_text(head)} {be}", {}, speaker)
         elif has_subj and marks and marks[0].lower_ in CLAUSE_MARKS | {"when", "where"} \
                 and subjects(c)[0].tag_ not in ("PRP",) and is_asserted_clause(c, marks[0]):
-            excluded.update(t.i for t in c.subtree)
+            excluded.update(t.i for t in subtree(c))
             self._drop_connector(verb, c, excluded)
             self.clause(c, None, speaker, extra_span=[marks[0]])
 
     def participle(self, c, subject_text, speaker):
         excluded: set[int] = set()
-        for t in list(c.subtree):
+        for t in list(subtree(c)):
             if t.dep_ == "conj" and t.tag_ == "VBG" and t.i != c.i and not subjects(t) and t.i not in excluded:
-                excluded.update(x.i for x in t.subtree)
+                excluded.update(x.i for x in subtree(t))
                 self._drop_connector(t.head, t, excluded)
                 self.participle(t, subject_text, speaker)
         self.relatives(c, excluded, speaker)
-        toks = [t for t in c.subtree if t.i != c.i and t.i > c.i and t.i not in excluded]
+        toks = [t for t in subtree(c) if t.i != c.i and t.i > c.i and t.i not in excluded]
         self.emit(toks, f"{subject_text} {past_of_participle(c.text)}", {}, speaker,
                   extra_span=[c], verbal=True)
 
     def relatives(self, head, excluded: set, speaker):
         """Relative clauses with a relative-pronoun subject become claims about their antecedent."""
-        for t in list(head.subtree):
+        for t in list(subtree(head)):
             if t.dep_ != "relcl" or t.i in excluded or t.i == head.i:
                 continue
             subj = subjects(t)
@@ -426,12 +438,12 @@ class Walker:
             ante_text = np_text(antecedent)
             if not ante_text:
                 continue
-            excluded.update(x.i for x in t.subtree)
+            excluded.update(x.i for x in subtree(t))
             doc = t.doc
             for k in (t.left_edge.i - 1, t.right_edge.i + 1):
                 if 0 <= k < len(doc) and doc[k].text in (",", "—", "–") and k not in excluded:
                     excluded.add(k)
-            ante_span = [x for x in t.head.subtree if x.i < t.i][:1]
+            ante_span = [x for x in subtree(t.head) if x.i < t.i][:1]
             self.clause(t, ante_text, speaker, extra_span=ante_span)
 
     def coordinated_infinitives(self, verb, excluded, subject_text, speaker, resolve_to):
@@ -439,15 +451,15 @@ class Walker:
         for x in list(verb.children):
             if x.dep_ not in ("xcomp", "dobj", "attr") or x.i in excluded:
                 continue
-            for inner in [x] + [y for y in x.subtree if y.dep_ in ("acl", "xcomp")]:
+            for inner in [x] + [y for y in subtree(x) if y.dep_ in ("acl", "xcomp")]:
                 conjs = [y for y in inner.children if y.dep_ == "conj" and y.tag_ == "VB"
                          and y.i not in excluded and not subjects(y)]
                 if not conjs or inner.tag_ != "VB":
                     continue
                 for cj in conjs:
-                    cut = {t.i for t in inner.subtree} - {t.i for t in cj.subtree}
+                    cut = {t.i for t in subtree(inner)} - {t.i for t in subtree(cj)}
                     keep_aux = {t.i for t in inner.children if t.dep_ == "aux"}
-                    toks = [t for t in verb.subtree if t.i not in excluded and
+                    toks = [t for t in subtree(verb) if t.i not in excluded and
                             (t.i not in cut or t.i in keep_aux)]
                     if subjects(verb) and subjects(verb)[0].tag_ in ("WDT", "WP"):
                         toks = [t for t in toks if t.i != subjects(verb)[0].i]
@@ -458,8 +470,8 @@ class Walker:
                             if resolved != s.text:
                                 replace[s.i] = resolved
                     prefix = subject_text if not subjects(verb) or subjects(verb)[0].tag_ in ("WDT", "WP") else ""
-                    self.emit(toks, prefix or "", replace, speaker, extra_span=[t for t in cj.subtree][:1])
-                    excluded.update(t.i for t in cj.subtree)
+                    self.emit(toks, prefix or "", replace, speaker, extra_span=[t for t in subtree(cj)][:1])
+                    excluded.update(t.i for t in subtree(cj))
                     self._drop_connector(inner, cj, excluded)
 
     @staticmethod

@@ -81,13 +81,57 @@ class Worthiness:
 _LOWERED = {name: re.compile(re.sub(r"(?<!\\)[A-Z]", lambda m: m.group().lower(), p.pattern))
             for name, p in FEATURES.items() if p.flags & re.IGNORECASE}
 
+# The same features, read faster: most patterns are lists of whole words, and a word of such a
+# list matches under \b…\b exactly when it is one of the text's maximal \w+ runs, so one word split
+# and set look-ups stand in for a dozen scans. What is not a plain word keeps a (short) pattern.
+# tests/pipeline/test_worthiness.py checks the two readings agree.
+_WORDS_LOWER: dict[str, frozenset] = {name: frozenset(words.split()) for name, words in {
+    "number": "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+              "hundred hundreds thousand thousands million millions billion billions trillion trillions "
+              "dozen dozens half double triple twice",
+    "quantity": "million billion trillion dollar dollars jobs tax taxes rate budget deficit debt percent",
+    "comparison": "more less fewer most least largest biggest highest lowest record increase increases "
+                  "increased decrease decreases decreased rose risen fell fallen doubled tripled cut raised "
+                  "grew dropped than every never only first all",
+    "factual verb": "is are was were has had have did voted passed signed killed spent cost lost won "
+                    "created approved banned funded received paid took became announced reported "
+                    "confirmed seized held",
+    "policy topic": "tax taxes job jobs unemployment economy trade deficit debt healthcare insurance "
+                    "obamacare medicare medicaid border crime murder murders police gun guns nuclear "
+                    "iran isis military troops war wage wages income companies oil energy climate "
+                    "education school schools college percent countries country china mexico russia "
+                    "syria iraq",
+    "opinion": "think believe feel hope wish love hate great terrible wonderful beautiful amazing disaster "
+               "horrible incredible fantastic sad proud should ought must deserve frankly honestly "
+               "tremendous nice bad good best worst stupid smart strong weak",
+    "prediction": "will gonna would could might may shall",
+    "second person": "you your",
+}.items()}
+_REST_LOWER: dict[str, re.Pattern] = {
+    "number": re.compile(r"\d"),
+    "quantity": re.compile(r"%|\bper ?cent\b|\$|£|€"),
+    "policy topic": re.compile(r"\b(?:health care|social security|immigra\w*)\b"),
+    "prediction": re.compile(r"\b(?:won't|going to|plan to|intends? to|expects? to)\b"),
+}
+_WORDS_CASED = {"first person": frozenset({"I", "me", "my", "we", "our", "us"})}
+_WORD_RUN = re.compile(r"\w+")
+
 
 def feature_vector(text: str) -> dict[str, float]:
     """1.0 for each feature the claim shows (names counted, capped at 2)."""
     found = {}
     lower = text.lower()
+    words = set(_WORD_RUN.findall(lower))
+    cased = set(_WORD_RUN.findall(text))
     for name, pattern in FEATURES.items():
-        if name == "named entity":
+        if name in _WORDS_LOWER:
+            rest = _REST_LOWER.get(name)
+            if not words.isdisjoint(_WORDS_LOWER[name]) or (rest is not None and rest.search(lower)):
+                found[name] = 1.0
+        elif name in _WORDS_CASED:
+            if not cased.isdisjoint(_WORDS_CASED[name]):
+                found[name] = 1.0
+        elif name == "named entity":
             hits = len(pattern.findall(text))
             if hits:
                 found[name] = min(hits, 2) / 2 + 0.5
@@ -95,6 +139,21 @@ def feature_vector(text: str) -> dict[str, float]:
             if _LOWERED[name].search(lower):
                 found[name] = 1.0
         elif pattern.search(text):
+            found[name] = 1.0
+    return found
+
+
+def feature_vector_by_patterns(text: str) -> dict[str, float]:
+    """The features read with the FEATURES patterns alone (case-blind ones on the lower-cased text):
+    the definition that feature_vector follows."""
+    found = {}
+    lower = text.lower()
+    for name, pattern in FEATURES.items():
+        if name == "named entity":
+            hits = len(pattern.findall(text))
+            if hits:
+                found[name] = min(hits, 2) / 2 + 0.5
+        elif (_LOWERED[name].search(lower) if name in _LOWERED else pattern.search(text)):
             found[name] = 1.0
     return found
 
