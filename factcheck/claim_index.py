@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from factcheck import index_store
+from factcheck import claim_vectors, index_store
 from factcheck.matching import ClaimIndex
 from factcheck.models import Claim, ClaimChange, PriorFactCheck
 
@@ -23,8 +23,10 @@ REBUILD_AT = 50_000  # claims changed since the base: time to fold them into a n
 
 
 def note_change(session: Session, claim_id: int, op: str = "upsert") -> None:
-    """Log a claim's text change in the caller's transaction."""
+    """Log a claim's text change in the caller's transaction; its stored vector (if any) goes, so
+    that the embedding job finds the claim again."""
     session.add(ClaimChange(claim_id=claim_id, op=op))
+    claim_vectors.forget_vector(session, claim_id)
 
 
 def indexable(claim: Claim) -> bool:
@@ -99,13 +101,20 @@ class IndexFollower:
         if not claim_ids:
             return
         current = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(claim_ids)))}
+        vectors = self._stored_vectors(session, [c for c in current.values() if indexable(c)])
         self.changed += len(claim_ids)
         for cid in claim_ids:
             claim = current.get(cid)
             if claim is None or not indexable(claim):
                 self.index.remove(cid)
             else:
-                self.index.add(cid, claim.text)
+                self.index.add(cid, claim.text, vectors.get(cid))
+
+    def _stored_vectors(self, session: Session, claims: list[Claim]) -> dict:
+        """When the base carries vectors, changed claims bring theirs along, so that the index
+        answers for every claim (claims without a stored vector yet are read from the database later)."""
+        model = index_store.vector_model(self.index.source) if self.index.source is not None else None
+        return claim_vectors.read_vectors(session, claims, model) if model and claims else {}
 
     def _expire_gaps(self) -> None:
         cutoff = time.monotonic() - GAP_PATIENCE_S

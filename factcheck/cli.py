@@ -12,7 +12,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlmodel import Session, select
 
-from factcheck import articles, backup, claim_index, db, links, priors, search, serializers, tokens, users, verdicts
+from factcheck import (articles, backup, claim_index, claim_vectors, db, links, priors, search, serializers, tokens,
+                       users, verdicts)
 from factcheck.errors import FactcheckError
 from factcheck.exports import claimreview
 from factcheck.exports.csv import export_csv
@@ -73,6 +74,14 @@ def db_restore(file, force):
     except FactcheckError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Restored from {file}.")
+    # the change log went back in time with the database: a new shared base makes every worker
+    # (here or on other hosts) drop its index and load this one on its next search
+    with session() as s:
+        try:
+            base = claim_index.reindex(s)
+        except ValueError:
+            return  # no shared index directory configured: each worker rebuilds when it restarts
+    click.echo(f"Search index rebuilt: {base.claims} claims.")
 
 
 @users_cli.command("create")
@@ -302,3 +311,21 @@ def claims_reindex():
 
         base = claim_index.reindex(s, progress)
     click.echo(f"Indexed {base.claims} claims into {base.path}")
+
+
+@claims_cli.command("embed")
+@click.option("--batch", type=click.IntRange(1, 10_000), default=claim_vectors.BATCH, show_default=True,
+              help="Claims per commit.")
+def claims_embed(batch):
+    """Embed the claims that have no stored vector yet; stop it at any time and run it again to go on."""
+    with session() as s, click.progressbar(length=1, label="Embedding claims") as bar:
+        def progress(done, total):
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        try:
+            result = claim_vectors.embed_missing(session=s, actor=system_actor(s), batch=batch, progress=progress)
+        except FactcheckError as exc:
+            raise click.ClickException(exc.message) from None
+        status = claim_vectors.embedding_status(s)
+    click.echo(f"Embedded {result.embedded} claims; {status.embedded} of {status.claims} claims have vectors.")

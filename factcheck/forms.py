@@ -264,3 +264,7 @@ def alias_form(session) -> AliasForm:
     form = AliasForm()
     form.rating.choices = rating_choices(session)
     return form
+
+
+class EmbedClaimsForm(FlaskForm):
+    submit = SubmitField("Embed claims that have no vector")

@@ -2,7 +2,8 @@
 
 Layout of the index directory:
     CURRENT                 the name of the live base (replaced with os.replace: readers never see half)
-    base-<change id>-<tag>/ ClaimIndex.save output plus factcheck.json {last_change_id, built_at, claims}
+    base-<change id>-<tag>/ ClaimIndex.save output plus factcheck.json {last_change_id, built_at, claims,
+                            vector_model}: the claims' stored vectors ride along (a zero row: none yet)
     .build.lock             flock held while a base is being built, so workers don't build twice
 A worker opens the base named by CURRENT and replays the ClaimChange log after `last_change_id`;
 changes made while the base was built are replayed too (see REPLAY_WINDOW_S), so none is lost.
@@ -18,13 +19,14 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
-from factcheck.matching import ClaimIndex
-from factcheck.models import Claim, ClaimChange, utcnow
+from factcheck.matching import ClaimIndex, embeddings
+from factcheck.models import Claim, ClaimChange, ClaimVector, utcnow
 
 BATCH = 20_000
 KEEP_BASES = 2
@@ -71,18 +73,27 @@ def build_lock(directory: Path, wait: bool = True):
 
 
 def build_base(session: Session, directory: Path, progress: Callable[[int, int], None] | None = None) -> Base:
-    """Snapshot every searchable claim into a new base and make it the live one."""
+    """Snapshot every searchable claim, with its stored vector, into a new base and make it the live one."""
+    from factcheck.claim_vectors import from_bytes, text_hash
+
     directory.mkdir(parents=True, exist_ok=True)
     built_at = utcnow()
     last = session.exec(select(func.max(ClaimChange.id))).one() or 0
     total = session.exec(select(func.count()).select_from(Claim).where(Claim.merged_into_id == None)).one()  # noqa: E711
-    index, done, after = new_index(), 0, 0
+    model = embeddings.model_name() if embeddings.enabled() else None
+    index, done, after, with_vectors = new_index(), 0, 0, 0
     while True:
-        rows = session.exec(select(Claim.id, Claim.text).where(Claim.merged_into_id == None, Claim.id > after)  # noqa: E711
-                            .order_by(Claim.id).limit(BATCH)).all()
+        stmt = (select(Claim.id, Claim.text, ClaimVector.text_hash, ClaimVector.vector)
+                .outerjoin(ClaimVector, and_(ClaimVector.claim_id == Claim.id, ClaimVector.model == model))
+                .where(Claim.merged_into_id == None, Claim.id > after).order_by(Claim.id).limit(BATCH))  # noqa: E711
+        rows = session.exec(stmt).all()
         if not rows:
             break
-        index.add_many(rows)
+        vectors = [from_bytes(data) if data is not None and digest == text_hash(text) else None
+                   for _, text, digest, data in rows]
+        found = sum(v is not None for v in vectors)
+        with_vectors += found
+        index.add_many([(cid, text) for cid, text, _, _ in rows], vectors=vectors if found else None)
         done, after = done + len(rows), rows[-1][0]
         if progress:
             progress(done, total)
@@ -90,12 +101,21 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
     target = directory / f"base-{last:012d}-{uuid.uuid4().hex[:8]}"
     index.save(target)
     (target / "factcheck.json").write_text(json.dumps({"last_change_id": last, "built_at": built_at.isoformat(),
-                                                  "claims": done}))
+                                                  "claims": done, "vector_model": model if with_vectors else None}))
     pointer = directory / f".CURRENT.{os.getpid()}"
     pointer.write_text(target.name)
     os.replace(pointer, directory / "CURRENT")
     prune(directory, keep=target.name)
     return Base(target, last, built_at, done)
+
+
+@lru_cache(maxsize=64)
+def vector_model(base_path: Path) -> str | None:
+    """The model of the vectors a base carries (bases never change once written), or None."""
+    try:
+        return json.loads((Path(base_path) / "factcheck.json").read_text()).get("vector_model")
+    except (OSError, ValueError):
+        return None
 
 
 def prune(directory: Path, keep: str) -> None:

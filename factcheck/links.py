@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, or_, select
 
-from factcheck import audit
+from factcheck import audit, claim_vectors
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.matching import ClaimIndex, score_pair, score_pairs
 from factcheck.models import Claim, ClaimLink, LinkState, Role, User, utcnow
@@ -33,10 +33,15 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
     """Link each claim to similar claims of other articles; the caller commits.
 
     Reads candidates, existing links and partner rows in one query each, so linking an article
-    costs a few round trips however many claims it has."""
+    costs a few round trips however many claims it has. With embeddings on, past claims' vectors
+    are read (index base files, then the database) and only claims without one, usually just the
+    new article's, are embedded: in one batch that runs while the candidates are searched, and
+    stored for every later reader."""
+    early = claim_vectors.embed_early(session, claims)  # the model runs while candidates are searched
     hits = {c.id: [m for m in index.search(c.text, limit=settings.candidates) if m.claim_id != c.id] for c in claims}
     wanted = {m.claim_id for found in hits.values() for m in found}
     if not wanted:
+        claim_vectors.vectors_for(session, [], early=early)  # stored all the same, for later readers
         return []
     others = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(wanted)))}
     ids = wanted | {c.id for c in claims}
@@ -45,7 +50,10 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
     candidates = [(claim, hit, others[hit.claim_id]) for claim in claims for hit in hits[claim.id]
                   if hit.claim_id in others and others[hit.claim_id].article_id != claim.article_id
                   and others[hit.claim_id].merged_into_id is None]
-    scored = score_pairs([(claim.text, other.text) for claim, _, other in candidates])  # one embedding batch
+    involved = list(({c.id: c for c in claims} | {other.id: other for _, _, other in candidates}).values())
+    vectors = claim_vectors.vectors_for(session, involved, index=index, early=early)
+    by_text = {c.text: vectors[c.id] for c in involved if c.id in vectors}
+    scored = score_pairs([(claim.text, other.text) for claim, _, other in candidates], vectors=by_text)
     made: list[tuple[Claim, ClaimLink]] = []
     for (claim, hit, other), pair in zip(candidates, scored):
         score = max(hit.score, pair.score)

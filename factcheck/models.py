@@ -281,3 +281,13 @@ class LoginAttempt(SQLModel, table=True):
     username: str = Field(sa_type=sa.String(80), index=True)
     address: str = Field(sa_type=sa.String(64), index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ClaimVector(SQLModel, table=True):
+    """A claim's sentence embedding, stored so that it is computed once and read by every worker."""
+
+    claim_id: int = Field(foreign_key="claim.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    model: str = Field(sa_type=sa.String(100))  # which embedder made it: another model's vectors count as missing
+    text_hash: str = Field(sa_type=sa.String(32), index=True)  # of the text embedded: an edited text's is stale
+    vector: bytes = Field(sa_type=sa.LargeBinary)  # float16, little-endian
+    created_at: datetime = Field(default_factory=utcnow)

@@ -118,7 +118,7 @@ def typo_expansions(seg: Segment, word: str, *, limit: int = 3) -> list[tuple[in
 
 
 def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = True,
-           with_idf: bool = True) -> Gathered:
+           with_idf: bool = True, read_frequent: float = FREQ_READ_MAX) -> Gathered:
     """Read the postings of the query's tokens into per-row sums (X, idf, typo weight)."""
     n = seg.n
     empty = np.zeros(0, np.float64)
@@ -178,7 +178,7 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
     # frequent words' postings are read too (rows that share only them with the query are a
     # large share of the misses otherwise), except the very common ones ("in", "the"), which are
     # most rows: those stay in the per-row mask and only count for rows found another way
-    cheap = [f for f in freq if seg.df[f[1]] <= FREQ_READ_MAX * n]
+    cheap = [f for f in freq if seg.df[f[1]] <= read_frequent * n]
     rows, vals = run(rare + cheap, typo_terms)
     freq = [f for f in freq if f not in cheap]
     if freq and not len(rows):

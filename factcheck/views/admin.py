@@ -1,9 +1,9 @@
-"""Admin: desk members, roles and the rating scale."""
+"""Admin: desk members, roles, the rating scale and the claims' embeddings."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from factcheck import forms, users, verdicts
-from factcheck.db import get_session
+from factcheck import claim_vectors, forms, users, verdicts
+from factcheck.db import get_engine, get_session, writer
 from factcheck.models import Rating, Role, User
 from factcheck.security import load_or_404, role_required
 from factcheck.views.common import require_valid
@@ -17,7 +17,8 @@ def index():
     session = get_session()
     return render_template("admin/index.html", users=users.list_users(session=session),
                            ratings=verdicts.scale(session, include_inactive=True),
-                           user_form=forms.UserForm(), rating_form=forms.RatingForm(), role_form=forms.UserRoleForm())
+                           user_form=forms.UserForm(), rating_form=forms.RatingForm(), role_form=forms.UserRoleForm(),
+                           embedding=claim_vectors.embedding_status(session), embed_form=forms.EmbedClaimsForm())
 
 
 @bp.route("/users", methods=["POST"])
@@ -52,4 +53,14 @@ def save_rating(rating_id: int | None = None):
     verdicts.save_rating(session=get_session(), actor=current_user, rating=rating, name=form.name.data,
                          value=form.value.data, description=form.description.data or "", active=form.active.data)
     flash("Rating scale saved.", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/embeddings", methods=["POST"])
+@role_required(Role.ADMIN)
+def embed_claims():
+    require_valid(forms.EmbedClaimsForm())
+    started = claim_vectors.start_embedding(engine=writer(get_engine()), actor=current_user)
+    flash("Embedding claims in the background; reload this page to follow it." if started
+          else "Claims are already being embedded.", "success" if started else "info")
     return redirect(url_for("admin.index"))

@@ -55,6 +55,19 @@ def test_a_backup_restored_over_a_changed_database_gives_back_every_row(app, run
     assert every_row(engine) == before
 
 
+def test_a_restore_reaches_the_search_index_of_every_other_worker(app, runner, session, tmp_path):
+    fill(session)
+    assert runner.invoke(args=["db", "backup", str(tmp_path / "desk.backup")]).exit_code == 0
+    make_claim(session, text="Zebra crossings were painted purple overnight.")
+    other_worker = claim_index.IndexFollower(claim_index._directories[str(db.get_engine(app).url)])
+    assert [m for m in other_worker.sync(session).search("zebra crossings purple", limit=1) if m.score > 80]
+    session.rollback()  # end the read: PostgreSQL's restore drops these tables
+    result = runner.invoke(args=["db", "restore", str(tmp_path / "desk.backup"), "--force"])
+    assert result.exit_code == 0 and "Search index rebuilt" in result.output, result.output
+    assert not [m for m in other_worker.sync(session).search("zebra crossings purple", limit=1) if m.score > 80]
+    assert other_worker.sync(session).search("The bridge cost $2.6 million.", limit=1)
+
+
 def test_restore_refuses_to_overwrite_a_desk_without_force(app, runner, session, tmp_path):
     fill(session)
     assert runner.invoke(args=["db", "backup", str(tmp_path / "desk.backup")]).exit_code == 0

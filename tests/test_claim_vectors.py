@@ -1,0 +1,258 @@
+"""Stored claim vectors: the embedding job, invalidation on edits, the CLI, and linking reading them back."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlmodel import func, select
+
+from factcheck import claim_index, claim_vectors, claims, index_store, links
+from factcheck.errors import InvalidInput, NotAllowed
+from factcheck.matching import embeddings, flags
+from factcheck.models import Claim, ClaimVector, Role
+from tests.factories import make_article, make_claim, make_user
+
+FAKE_MODEL = "fake-words/8"
+
+
+class WordEmbedder:
+    """Bag-of-words unit vectors: deterministic, and it records every text it is asked to embed."""
+
+    name = FAKE_MODEL
+    dim = 32
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().replace(".", " ").replace(",", " ").split():
+                out[i, sum(map(ord, word)) % self.dim] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """Embeddings on, with the word embedder standing in for MiniLM (model name included)."""
+    emb = WordEmbedder()
+    monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "1")
+    monkeypatch.setattr(embeddings, "default_embedder", lambda: emb)
+    monkeypatch.setattr(embeddings, "model_name", lambda files=None: FAKE_MODEL)
+    monkeypatch.setattr(claim_vectors, "_job", None)
+    monkeypatch.setattr(flags, "_vectors", flags._VectorCache())  # no vectors of other tests' embedders
+    return emb
+
+
+class Stop(Exception):
+    """The operator stops the job."""
+
+
+def stored(session) -> dict[int, ClaimVector]:
+    session.commit()  # a fresh snapshot: see what other sessions committed
+    return {v.claim_id: v for v in session.exec(select(ClaimVector))}
+
+
+def test_the_job_embeds_only_claims_without_a_vector(session, fake):
+    article = make_article(session)
+    done = make_claim(session, article, text="The bridge opened in 1962.")
+    todo = [make_claim(session, article, text=f"Claim number {n} about the harbour.") for n in ("one", "two")]
+    merged = make_claim(session, article, text="A merged duplicate nobody searches.")
+    merged.merged_into_id = todo[0].id
+    session.add(merged)
+    claim_vectors.store_vectors(session, [(done.id, done.text, fake.encode([done.text])[0])], FAKE_MODEL)
+    session.commit()
+    fake.seen.clear()
+
+    result = claim_vectors.embed_missing(session=session, actor=None)
+
+    assert fake.seen == [c.text for c in todo]
+    assert result == claim_vectors.EmbedResult(embedded=2, missing=2)
+    vectors = stored(session)
+    assert set(vectors) == {done.id, *(c.id for c in todo)}
+    row = vectors[todo[1].id]
+    assert row.model == FAKE_MODEL and row.text_hash == claim_vectors.text_hash(todo[1].text)
+    assert np.allclose(claim_vectors.from_bytes(row.vector), fake.encode([todo[1].text])[0], atol=1e-3)
+    assert claim_vectors.embed_missing(session=session, actor=None).missing == 0  # nothing left the second time
+
+
+def test_the_job_commits_each_batch_reports_progress_and_resumes(session, fake):
+    article = make_article(session)
+    made = [make_claim(session, article, text=f"The {word} cost the city more than planned.")
+            for word in ("bridge", "tunnel", "school", "library", "stadium")]
+    calls = []
+
+    def crash_after_two_batches(done, total):
+        calls.append((done, total))
+        if done == 4:
+            raise Stop
+
+    with pytest.raises(Stop):
+        claim_vectors.embed_missing(session=session, actor=None, batch=2, progress=crash_after_two_batches)
+    assert calls == [(0, 5), (2, 5), (4, 5)]
+    assert set(stored(session)) == {c.id for c in made[:4]}
+
+    fake.seen.clear()
+    calls.clear()
+    result = claim_vectors.embed_missing(session=session, actor=None, batch=2,
+                                         progress=lambda done, total: calls.append((done, total)))
+    assert fake.seen == [made[4].text] and result.embedded == 1
+    assert calls == [(0, 1), (1, 1)]
+    assert set(stored(session)) == {c.id for c in made}
+
+
+def test_the_job_replaces_vectors_of_another_model(session, fake):
+    claim = make_claim(session, text="Turnout reached 61 percent.")
+    claim_vectors.store_vectors(session, [(claim.id, claim.text, np.ones(8))], "an-older-model/128")
+    session.commit()
+    assert claim_vectors.embed_missing(session=session, actor=None).embedded == 1
+    assert stored(session)[claim.id].model == FAKE_MODEL
+
+
+def test_only_admins_run_the_job_and_it_needs_a_model(session, fake, monkeypatch):
+    make_claim(session)
+    with pytest.raises(NotAllowed):
+        claim_vectors.embed_missing(session=session, actor=make_user(session, Role.EDITOR))
+    assert claim_vectors.embed_missing(session=session, actor=make_user(session, Role.ADMIN)).embedded == 1
+    monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "0")
+    with pytest.raises(InvalidInput):
+        claim_vectors.embed_missing(session=session, actor=None)
+
+
+def test_an_edit_drops_the_vector_and_the_next_run_embeds_the_new_text(session, fake):
+    editor = make_user(session, Role.EDITOR)
+    claim = make_claim(session, text="The ferry carries 300 passengers.")
+    claim_vectors.embed_missing(session=session, actor=None)
+    assert claim.id in stored(session)
+
+    claims.edit_claim(session=session, actor=editor, claim=claim, text="The ferry carries 400 passengers.",
+                      speaker=None)
+    assert claim.id not in stored(session)
+
+    fake.seen.clear()
+    claim_vectors.embed_missing(session=session, actor=None)
+    assert fake.seen == ["The ferry carries 400 passengers."]
+    assert stored(session)[claim.id].text_hash == claim_vectors.text_hash("The ferry carries 400 passengers.")
+
+
+def test_a_vector_of_an_older_text_is_not_used_but_replaced(session, fake):
+    claim = make_claim(session, text="The museum has 40 rooms.")
+    claim_vectors.store_vectors(session, [(claim.id, "The museum has 12 rooms.", np.ones(fake.dim))], FAKE_MODEL)
+    session.commit()
+    fake.seen.clear()
+    got = claim_vectors.vectors_for(session, [claim])
+    assert fake.seen == [claim.text]
+    assert np.allclose(got[claim.id], fake.encode([claim.text])[0])
+    session.commit()
+    assert stored(session)[claim.id].text_hash == claim_vectors.text_hash(claim.text)
+
+
+def test_linking_reads_past_vectors_and_embeds_only_the_new_claims(session, fake):
+    old = make_claim(session, make_article(session, outlet="Herald"),
+                     text="Repairs to the old harbour bridge cost 2.6 million.")
+    # The stored vector says the old claim means what the new one says, words aside: if linking
+    # embedded the old claim again it would get its bag of words instead, and the pair would not link.
+    new_text = "Officials state the crossing needed costly fixes"
+    claim_vectors.store_vectors(session, [(old.id, old.text, fake.encode([new_text])[0])], FAKE_MODEL)
+    session.commit()
+    index = claim_index.current_index(session)
+    new = make_claim(session, make_article(session, outlet="Gazette"), text=new_text + " to the harbour bridge.")
+    fake.seen.clear()
+
+    made = links.suggest_links(session=session, actor=None, claims=[new], index=index,
+                               settings=links.MatchSettings(suggest=50))
+    session.commit()
+
+    assert fake.seen == [new.text]
+    assert [l.other(new.id) for l in made] == [old.id]
+    reembedded = links.score_pair(new.text, old.text).score  # what embedding the old text again gives
+    assert made[0].score > reembedded
+    assert set(stored(session)) == {old.id, new.id}
+
+    fake.seen.clear()
+    links.suggest_links(session=session, actor=None, claims=[new], index=index,
+                        settings=links.MatchSettings(suggest=50))
+    assert fake.seen == []  # the new claim's vector was stored the first time
+
+
+def test_the_index_base_carries_the_vectors(app, session, fake, runner):
+    article = make_article(session)
+    first = make_claim(session, article, text="The library opens at nine.")
+    second = make_claim(session, article, text="The pool closes in winter.")
+    claim_vectors.embed_missing(session=session, actor=None)
+    assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+    base = index_store.current_base(claim_index._directories[str(session.get_bind().url)])
+    assert index_store.vector_model(base.path) == FAKE_MODEL
+    claim_index.forget(str(session.get_bind().url))
+    index = claim_index.current_index(session)
+    assert index.source == base.path and index._base.vectors is not None
+
+    session.exec(ClaimVector.__table__.delete())  # the database copy gone: the index's copy still answers
+    session.commit()
+    fake.seen.clear()
+    got = claim_vectors.vectors_for(session, [first, second], index=index)
+    assert fake.seen == []
+    assert np.allclose(got[second.id], fake.encode([second.text])[0], atol=1e-3)
+
+
+def test_the_claims_embed_command(runner, session, fake):
+    article = make_article(session)
+    for n in range(3):
+        make_claim(session, article, text=f"Claim {n} about the tram line.")
+    result = runner.invoke(args=["claims", "embed", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Embedded 3 claims; 3 of 3 claims have vectors." in result.output
+    assert session.exec(select(func.count()).select_from(ClaimVector)).one() == 3
+
+
+def test_the_claims_embed_command_says_when_embeddings_are_off(runner, session, monkeypatch):
+    make_claim(session)
+    monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "0")
+    result = runner.invoke(args=["claims", "embed"])
+    assert result.exit_code != 0 and "Embeddings are off" in result.output
+
+
+def test_status_counts_searchable_claims_with_a_current_vector(session, fake):
+    article = make_article(session)
+    a, b, c = (make_claim(session, article, text=t) for t in ("One claim.", "Two claims.", "Three claims."))
+    c.merged_into_id = a.id
+    session.add(c)
+    session.commit()
+    claim_vectors.store_vectors(session, [(a.id, a.text, np.ones(4)), (b.id, b.text, np.ones(4))], "an-older-model/128")
+    session.commit()
+    assert claim_vectors.embedding_status(session).embedded == 0
+    claim_vectors.embed_missing(session=session, actor=None)
+    status = claim_vectors.embedding_status(session)
+    assert (status.available, status.model, status.embedded, status.claims) == (True, FAKE_MODEL, 2, 2)
+
+
+def test_real_minilm_vectors_are_stored_and_link_a_paraphrase(session, monkeypatch):
+    if embeddings.find_model_files() is None:
+        pytest.skip("MiniLM packages not installed")
+    monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "1")
+    if embeddings.default_embedder() is None:
+        pytest.skip("onnxruntime or tokenizers missing")
+    old = make_claim(session, make_article(session), text="Scientists found water vapor on Europa for the first time")
+    claim_vectors.embed_missing(session=session, actor=None)
+    row = stored(session)[old.id]
+    vec = claim_vectors.from_bytes(row.vector)
+    assert row.model == embeddings.model_name() and vec.shape == (384,) and abs(np.linalg.norm(vec) - 1) < 1e-2
+    index = claim_index.current_index(session)
+    new = make_claim(session, make_article(session),
+                     text="For the first time, researchers detected water vapour above Europa")
+    made = links.suggest_links(session=session, actor=None, claims=[new], index=index)
+    assert [l.other(new.id) for l in made] == [old.id]
+    assert session.get(Claim, new.id) is not None and new.id in stored(session)
+
+
+def test_a_text_stored_for_another_claim_is_not_embedded_again(session, fake):
+    wire = "The agency said 12 people were rescued from the flooded mine."
+    first = make_claim(session, make_article(session, outlet="Herald"), text=wire)
+    claim_vectors.embed_missing(session=session, actor=None)
+    index = claim_index.current_index(session)
+    copy = make_claim(session, make_article(session, outlet="Courier"), text=wire)
+    fake.seen.clear()
+    made = links.suggest_links(session=session, actor=None, claims=[copy], index=index)
+    session.commit()
+    assert fake.seen == [] and [l.other(copy.id) for l in made] == [first.id]
+    assert stored(session)[copy.id].text_hash == stored(session)[first.id].text_hash
