@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from factcheck import audit, links, priors
+from factcheck import audit, claim_vectors, links, priors
 from factcheck.claim_index import current_index, note_change
 from factcheck.errors import ImportFailed, InvalidInput
 from factcheck.models import Article, Claim, ClaimLink, ClaimStatus, Evidence, User, Verdict, utcnow
@@ -69,6 +69,7 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
     if url and not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("The article URL must start with http:// or https://.")
     extraction = analyse_text(text)
+    claim_vectors.embed_ahead([d.text for d in extraction.claims])  # before any lock is taken
     index = current_index(session)  # past claims only: this article's claims are not in it yet
     article = Article(title=(title or found_title or title_from(text)).strip()[:500], outlet=(outlet or None),
                       url=url or source.url, author=author, published_at=published_at, text=text,

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from factcheck import index_store
 from factcheck.errors import InvalidInput, NotAllowed
-from factcheck.matching import ClaimIndex, embeddings
+from factcheck.matching import ClaimIndex, embeddings, flags
 from factcheck.models import Claim, ClaimVector, Role, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,14 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+def embed_ahead(texts: list[str]) -> None:
+    """Embed an article's draft claims before its write transaction opens: the model then never runs
+    while the database is locked (SQLite has one writer), and linking finds the vectors cached."""
+    embedder = embeddings.active_embedder()
+    if embedder is not None and texts:
+        flags.cache_vectors(embedder, list(texts))
+
+
 def embed_early(session: Session, claims: list[Claim]) -> EarlyVectors | None:
     """Read these claims' stored vectors and start embedding the others in a worker thread, so that
     the model runs while the caller searches for candidates (the model releases the GIL). Hand the
@@ -105,6 +113,10 @@ def embed_early(session: Session, claims: list[Claim]) -> EarlyVectors | None:
     found = read_vectors(session, claims, name_of(embedder))
     todo = [c for c in claims if c.id not in found]
     known = vectors_of_texts(session, [c.text or "" for c in todo], name_of(embedder))
+    for text in dict.fromkeys(c.text or "" for c in todo):
+        vec = flags.cached_vector(text) if text not in known else None
+        if vec is not None:  # embedded ahead, before the caller's transaction (embed_ahead)
+            known[text] = vec
     texts = [t for t in dict.fromkeys(c.text or "" for c in todo) if t not in known]
     future = None
     if texts:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sqlmodel import func, select
 
-from factcheck import claim_index, claim_vectors, claims, index_store, links
+from factcheck import articles, claim_index, claim_vectors, claims, index_store, links
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.matching import embeddings, flags
 from factcheck.models import Claim, ClaimVector, Role
@@ -256,3 +256,23 @@ def test_a_text_stored_for_another_claim_is_not_embedded_again(session, fake):
     session.commit()
     assert fake.seen == [] and [l.other(copy.id) for l in made] == [first.id]
     assert stored(session)[copy.id].text_hash == stored(session)[first.id].text_hash
+
+
+def test_an_import_embeds_its_claims_before_its_write_transaction_opens(session, fake, monkeypatch):
+    in_transaction = []
+    encode = fake.encode
+
+    def watched(texts):
+        in_transaction.append(session.in_transaction())
+        return encode(texts)
+
+    monkeypatch.setattr(fake, "encode", watched)
+    editor = make_user(session, Role.EDITOR)
+    session.commit()
+    article = articles.import_article(
+        session=session, actor=editor, outlet="Herald",
+        source=articles.ArticleSource(text="The council said the bridge repairs cost $2.6 million last year. "
+                                           "Mayor Ana Ruiz said the harbour wall will reopen in May."))
+    found = articles.claims_of(session, article.id)
+    assert found and in_transaction == [False]  # one model run, with no lock held
+    assert set(stored(session)) == {c.id for c in found}  # and every claim's vector stored all the same

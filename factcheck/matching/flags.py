@@ -283,6 +283,15 @@ def score_pairs(pairs: list[tuple[str, str]], vectors: Mapping[str, np.ndarray] 
     return out
 
 
+def cache_vectors(embedder, texts: list[str]) -> None:
+    """Embed texts now (those not cached yet) so that a later score_pairs finds them."""
+    _vectors.fill(embedder, [t for t in texts if t.strip()])
+
+
+def cached_vector(text: str) -> np.ndarray | None:
+    return _vectors.get(text)
+
+
 def _vector_of(text: str, given: Mapping[str, np.ndarray]) -> np.ndarray | None:
     vec = given.get(text)
     return vec if vec is not None else _vectors.get(text)
