@@ -12,39 +12,57 @@ _I = re.IGNORECASE
 MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
-FEATURES: dict[str, re.Pattern] = {
-    "number": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                         r"twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|"
-                         r"dozens?|half|double|triple|twice)\b", _I),
-    "quantity": re.compile(r"%|\bper ?cent\b|\$|£|€|\b(?:million|billion|trillion|dollars?|"
-                           r"jobs|tax(?:es)?|rate|budget|deficit|debt|percent)\b", _I),
+# Word-list features: the words (read as whole \w+ runs) and, where a feature needs more than plain
+# words, a pattern for the rest. The FEATURES patterns are built from these lists, and
+# feature_vector reads the same lists by set look-ups.
+_WORD_FEATURES: dict[str, tuple[str, str]] = {
+    "number": ("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+               "hundred hundreds thousand thousands million millions billion billions trillion trillions "
+               "dozen dozens half double triple twice", r"\d"),
+    "quantity": ("million billion trillion dollar dollars jobs tax taxes rate budget deficit debt percent",
+                 r"%|\bper ?cent\b|\$|£|€"),
+    "comparison": ("more less fewer most least largest biggest highest lowest record increase increases "
+                   "increased decrease decreases decreased rose risen fell fallen doubled tripled cut raised "
+                   "grew dropped than every never only first all", ""),
+    "factual verb": ("is are was were has had have did voted passed signed killed spent cost lost won "
+                     "created approved banned funded received paid took became announced reported "
+                     "confirmed seized held", ""),
+    "policy topic": ("tax taxes job jobs unemployment economy trade deficit debt healthcare insurance "
+                     "obamacare medicare medicaid border crime murder murders police gun guns nuclear "
+                     "iran isis military troops war wage wages income companies oil energy climate "
+                     "education school schools college percent countries country china mexico russia "
+                     "syria iraq", r"\b(?:health care|social security|immigra\w*)\b"),
+    "opinion": ("think believe feel hope wish love hate great terrible wonderful beautiful amazing disaster "
+                "horrible incredible fantastic sad proud should ought must deserve frankly honestly "
+                "tremendous nice bad good best worst stupid smart strong weak", ""),
+    "prediction": ("will gonna would could might may shall",
+                   r"\b(?:won't|going to|plan to|intends? to|expects? to)\b"),
+    "second person": ("you your", ""),
+}
+# case matters: "I", not the "i" of "i.e."
+_CASED_WORD_FEATURES: dict[str, str] = {"first person": "I me my we our us"}
+
+
+def _word_pattern(words: str, rest: str = "", flags: int = 0) -> re.Pattern:
+    return re.compile("|".join(filter(None, [rest, rf"\b(?:{'|'.join(words.split())})\b"])), flags)
+
+
+_OTHER_FEATURES: dict[str, re.Pattern] = {
     "date": re.compile(rf"\b(?:{MONTHS}|{DAYS}|(?:19|20)\d\d|last (?:year|month|week)|years? ago|"
                        r"decades?|since)\b"),
-    "comparison": re.compile(r"\b(?:more|less|fewer|most|least|largest|biggest|highest|lowest|"
-                             r"record|increase[sd]?|decrease[sd]?|rose|risen|fell|fallen|doubled|"
-                             r"tripled|cut|raised|grew|dropped|than|every|never|only|first|all)\b", _I),
-    "factual verb": re.compile(r"\b(?:is|are|was|were|has|had|have|did|voted|passed|signed|killed|"
-                               r"spent|cost|lost|won|created|approved|banned|funded|received|paid|"
-                               r"took|became|announced|reported|confirmed|seized|held)\b", _I),
-    "policy topic": re.compile(r"\b(?:tax|taxes|jobs?|unemployment|economy|trade|deficit|debt|"
-                               r"health ?care|insurance|obamacare|medicare|medicaid|social security|"
-                               r"immigra\w*|border|crime|murders?|police|guns?|nuclear|iran|isis|"
-                               r"military|troops|war|wages?|income|companies|oil|energy|climate|"
-                               r"education|schools?|college|percent|countries|country|china|mexico|"
-                               r"russia|syria|iraq)\b", _I),
     "named entity": re.compile(r"(?<=[\w,;:] )(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -][A-Z][\w-]+)*"),
-    "opinion": re.compile(r"\b(?:think|believe|feel|hope|wish|love|hate|great|terrible|wonderful|"
-                          r"beautiful|amazing|disaster|horrible|incredible|fantastic|sad|proud|"
-                          r"should|ought|must|deserve|frankly|honestly|believe me|tremendous|"
-                          r"nice|bad|good|best|worst|stupid|smart|strong|weak)\b", _I),
-    "prediction": re.compile(r"\b(?:will|won't|going to|gonna|would|could|might|may|shall|plan to|"
-                             r"intends? to|expects? to)\b", _I),
     "question": re.compile(r"\?\s*$"),
     "call to action": re.compile(r"^(?:let's|let us|please|join|vote|support|sign|donate|"
                                  r"imagine|look|go|get|come|thank)\b", _I),
-    "first person": re.compile(r"\b(?:I|I'm|I've|I'll|me|my|we|we're|we've|our|us)\b"),
-    "second person": re.compile(r"\b(?:you|your|you're|you've)\b", _I),
     "short": re.compile(r"^\W*(?:\S+\W+){0,5}\S*\W*$"),
+}
+_ORDER = ("number", "quantity", "date", "comparison", "factual verb", "policy topic", "named entity",
+          "opinion", "prediction", "question", "call to action", "first person", "second person", "short")
+FEATURES: dict[str, re.Pattern] = {
+    name: _OTHER_FEATURES[name] if name in _OTHER_FEATURES
+    else _word_pattern(_CASED_WORD_FEATURES[name]) if name in _CASED_WORD_FEATURES
+    else _word_pattern(*_WORD_FEATURES[name], _I)
+    for name in _ORDER
 }
 
 # Half news prior (hand-set: dates and names matter in news), half logistic fit on the 19 CheckThat
@@ -81,39 +99,13 @@ class Worthiness:
 _LOWERED = {name: re.compile(re.sub(r"(?<!\\)[A-Z]", lambda m: m.group().lower(), p.pattern))
             for name, p in FEATURES.items() if p.flags & re.IGNORECASE}
 
-# The same features, read faster: most patterns are lists of whole words, and a word of such a
-# list matches under \b…\b exactly when it is one of the text's maximal \w+ runs, so one word split
-# and set look-ups stand in for a dozen scans. What is not a plain word keeps a (short) pattern.
-# tests/pipeline/test_worthiness.py checks the two readings agree.
-_WORDS_LOWER: dict[str, frozenset] = {name: frozenset(words.split()) for name, words in {
-    "number": "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
-              "hundred hundreds thousand thousands million millions billion billions trillion trillions "
-              "dozen dozens half double triple twice",
-    "quantity": "million billion trillion dollar dollars jobs tax taxes rate budget deficit debt percent",
-    "comparison": "more less fewer most least largest biggest highest lowest record increase increases "
-                  "increased decrease decreases decreased rose risen fell fallen doubled tripled cut raised "
-                  "grew dropped than every never only first all",
-    "factual verb": "is are was were has had have did voted passed signed killed spent cost lost won "
-                    "created approved banned funded received paid took became announced reported "
-                    "confirmed seized held",
-    "policy topic": "tax taxes job jobs unemployment economy trade deficit debt healthcare insurance "
-                    "obamacare medicare medicaid border crime murder murders police gun guns nuclear "
-                    "iran isis military troops war wage wages income companies oil energy climate "
-                    "education school schools college percent countries country china mexico russia "
-                    "syria iraq",
-    "opinion": "think believe feel hope wish love hate great terrible wonderful beautiful amazing disaster "
-               "horrible incredible fantastic sad proud should ought must deserve frankly honestly "
-               "tremendous nice bad good best worst stupid smart strong weak",
-    "prediction": "will gonna would could might may shall",
-    "second person": "you your",
-}.items()}
-_REST_LOWER: dict[str, re.Pattern] = {
-    "number": re.compile(r"\d"),
-    "quantity": re.compile(r"%|\bper ?cent\b|\$|£|€"),
-    "policy topic": re.compile(r"\b(?:health care|social security|immigra\w*)\b"),
-    "prediction": re.compile(r"\b(?:won't|going to|plan to|intends? to|expects? to)\b"),
-}
-_WORDS_CASED = {"first person": frozenset({"I", "me", "my", "we", "our", "us"})}
+# The same features, read faster: a word of a list matches under \b…\b exactly when it is one of
+# the text's maximal \w+ runs, so one word split and set look-ups stand in for a dozen scans; what
+# is not a plain word keeps its (short) pattern. tests/pipeline/test_worthiness.py checks that the
+# two readings agree.
+_WORDS_LOWER = {name: frozenset(words.split()) for name, (words, _rest) in _WORD_FEATURES.items()}
+_REST_LOWER = {name: re.compile(rest) for name, (_words, rest) in _WORD_FEATURES.items() if rest}
+_WORDS_CASED = {name: frozenset(words.split()) for name, words in _CASED_WORD_FEATURES.items()}
 _WORD_RUN = re.compile(r"\w+")
 
 
