@@ -231,15 +231,15 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     lb = lower_bound(g.x, q.Lq, lr)
     thr = _kth(lb, limit)
     live = np.flatnonzero(length_bound(q, g.x, lr) >= thr - EPS)
-    # order by bounds that count typo-matched words as shared
-    est = lower_bound(g.x[live] + g.typo[live], q.Lq, lr[live]) + lb[live]
+    # rows are ranked by a lower bound that counts typo-matched words as shared
+    reach = lower_bound(g.x[live] + g.typo[live], q.Lq, lr[live])
     if len(live) > KEEP_BY_LB:
-        top = top_k(est, KEEP_BY_LB)
-        live, est = live[top], est[top]
+        top = top_k(reach + lb[live], KEEP_BY_LB)
+        live, reach = live[top], reach[top]
     ub = upper_bound(seg, q, g.rows[live], g.x[live])
     keep = ub >= thr - EPS
-    live, ub, est = live[keep], ub[keep], est[keep]
-    order = np.argsort(-(est - lb[live] + ub), kind="stable")
+    live, ub, reach = live[keep], ub[keep], reach[keep]
+    order = np.argsort(-(reach + ub), kind="stable")
     live, ub = live[order], ub[order]
     scored_rows: list[np.ndarray] = []
     scored: list[np.ndarray] = []

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz
 
+from . import embeddings
 from .normalise import _QUOTES, find_numbers, normalise
 
 __all__ = ["PairScore", "difference_flags", "score_pair", "score_pairs"]
@@ -298,8 +299,7 @@ def _vector_of(text: str, given: Mapping[str, np.ndarray]) -> np.ndarray | None:
 
 
 def _pair_embedder():
-    from .index import DEFAULT, _resolve_embedder
-    return _resolve_embedder(DEFAULT, "hybrid")
+    return embeddings.active_embedder()
 
 
 class _VectorCache:

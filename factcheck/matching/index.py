@@ -20,6 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import candidates as cand
+from . import embeddings
 from .normalise import normalise, normalise_many
 from .segment import Segment
 
@@ -434,14 +435,13 @@ def _resolve_embedder(embedder, mode: str):
     """FACTCHECK_EMBEDDINGS=0 turns vectors off everywhere. DEFAULT: MiniLM when it is installed,
     for a hybrid index (a fuzzy index never reads vectors, so it embeds nothing unless the variable
     is 1); None: off; "auto": MiniLM if installed; anything else is used as the embedder."""
-    env = os.environ.get("FACTCHECK_EMBEDDINGS", "").strip().lower()
-    if env in ("0", "false", "no", "off"):
+    if not embeddings.enabled():
         return None
     if isinstance(embedder, str) and embedder == DEFAULT:
+        env = os.environ.get("FACTCHECK_EMBEDDINGS", "").strip().lower()
         if mode == "fuzzy" and env not in ("1", "true", "yes", "on"):
             return None
         embedder = "auto"
     if isinstance(embedder, str) and embedder == "auto":
-        from .embeddings import default_embedder
-        return default_embedder()
+        return embeddings.default_embedder()
     return embedder or None
