@@ -197,6 +197,13 @@ def pending_verdict(claim: Claim):
     return verdict
 
 
+def filters_from(args: dict) -> search.Filters:
+    """The claim filters a list or search request names (dates only where the endpoint takes them)."""
+    return search.Filters(status=args["status"], verdict=args["verdict"], outlet=args["outlet"],
+                          speaker=args["speaker"], article_id=args["article"],
+                          date_from=args.get("date_from"), date_to=args.get("date_to"))
+
+
 def claim_json(claim: Claim) -> dict:
     return serializers.claim_record(get_session(), claim)
 
@@ -207,8 +214,7 @@ def claim_json(claim: Claim) -> dict:
 @role_required(*ANY_ROLE)
 def list_claims():
     args = read_args("list_claims")
-    filters = search.Filters(status=args["status"], verdict=args["verdict"], outlet=args["outlet"],
-                             speaker=args["speaker"], article_id=args["article"])
+    filters = filters_from(args)
     page = api_queries.list_claims(session=get_session(), actor=current_user, filters=filters, mine=args["mine"],
                                    after=decode_cursor(args["cursor"]), limit=args["limit"])
     return {"items": serializers.claim_records(get_session(), page.claims), "next": encode_cursor(page.last_id)}
@@ -298,9 +304,7 @@ def send_back(claim_id: int):
 @role_required(*ANY_ROLE)
 def search_claims():
     args = read_args("search")
-    filters = search.Filters(status=args["status"], verdict=args["verdict"], outlet=args["outlet"],
-                             speaker=args["speaker"], article_id=args["article"], date_from=args["date_from"],
-                             date_to=args["date_to"])
+    filters = filters_from(args)
     result = search.search_claims(session=get_session(), query=args["q"] or "", filters=filters, page=args["page"],
                                   page_size=args["limit"])
     return serializers.search_page(get_session(), result)
