@@ -53,7 +53,7 @@ _APOS_S_RE = re.compile(r"(\w)'s\b", re.I)
 # every ASCII character but a-z, 0-9 and "." becomes a space (the text is ASCII by then)
 _ASCII_KEEP = str.maketrans({chr(i): " " for i in range(128)
                              if not (chr(i).isalnum() or chr(i) == ".") or chr(i).isupper()})
-_LOOSE_DOT_RE = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
+_LOOSE_DOT_RE = re.compile(r"\.(?:(?<![0-9]\.)|(?![0-9]))")   # starts with the dot: a fast scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +236,9 @@ def _digit_number(m: re.Match) -> tuple[float, int, int, str]:
 
 
 def _digits_replacement(m: re.Match) -> str:
+    num, attached, scale = m.group("num", "attached", "scale")
+    if attached is None and scale is None and num.isdigit():
+        return f" {int(num)} "     # most numbers: plain digits (a third of the time saved)
     value, _start, end, _cur = _digit_number(m)
     return f" {format_number(value)} {m.string[end:m.end()]}"
 

@@ -35,6 +35,16 @@ ARRAYS = (
 )
 
 
+class MappedBytes:
+    """Byte slices of a memory-mapped .npy data area, addressed from the start of the data."""
+
+    def __init__(self, mm, offset: int):
+        self.mm, self.offset = mm, offset
+
+    def __getitem__(self, s: slice) -> bytes:
+        return self.mm[self.offset + s.start:self.offset + s.stop]
+
+
 class Segment:
     """Flat arrays for n rows; see ARRAYS. Row ids are positions 0..n-1."""
 
@@ -42,10 +52,21 @@ class Segment:
         for name in ARRAYS:
             setattr(self, name, arrays[name])
         self.vectors = arrays.get("vectors")
+        # rows by length, for the scan of rows the postings cannot reach (bases saved before it
+        # existed compute it on opening)
+        self.len_order = arrays.get("len_order")
+        if self.len_order is None:
+            self.len_order = np.argsort(self.row_len, kind="stable").astype(np.int32)
         # texts are sliced from a bytes-like object (bytes, or an mmap of the saved file)
         self.blob = arrays.get("_blob")
         if self.blob is None:
             self.blob = self.text_blob.tobytes()
+        # each row's sorted distinct words (bases saved before they existed fall back to the text)
+        self.set_off = arrays.get("set_off")
+        self.set_blob = arrays.get("set_blob")
+        self.set_bytes = arrays.get("_set_blob")
+        if self.set_off is not None and self.set_bytes is None:
+            self.set_bytes = arrays["set_blob"].tobytes()
         self.meta = meta
         self.n = int(meta["n"])
         self.id_kind = meta["id_kind"]          # "int" or "str"
@@ -62,28 +83,31 @@ class Segment:
         instead of a Python loop per claim: about 3x faster at 1M claims."""
         n = len(texts)
         texts = [t.encode("ascii", "replace").decode("ascii") if not t.isascii() else t for t in texts]
-        words = " ".join(texts).split()
-        ntok = np.fromiter(map(str.count, texts, repeat(" ", n)), dtype=np.int64, count=n) + 1
-        ntok[np.fromiter(map(len, texts), dtype=np.int64, count=n) == 0] = 0
-        if int(ntok.sum()) != len(words):       # not single-spaced: count the slow way
+        # each row's distinct words, sorted: what token_set_ratio compares (kept as set texts), and
+        # the words the postings are built from (no duplicates left to drop)
+        set_strs = [" ".join(sorted(set(t.split()))) for t in texts]
+        words = " ".join(set_strs).split()
+        ntok_u = np.fromiter(map(str.count, set_strs, repeat(" ", n)), dtype=np.int64, count=n) + 1
+        ntok_u[np.fromiter(map(len, set_strs), dtype=np.int64, count=n) == 0] = 0
+        joined = " ".join(texts)
+        if "  " in joined or joined[:1] == " " or joined[-1:] == " " or not joined.isprintable():
             ntok = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=n)
+        else:                                   # single-spaced (normalised): count the spaces
+            ntok = np.fromiter(map(str.count, texts, repeat(" ", n)), dtype=np.int64, count=n) + 1
+            ntok[np.fromiter(map(len, texts), dtype=np.int64, count=n) == 0] = 0
+        del joined
         vocab: defaultdict[str, int] = defaultdict()
         vocab.default_factory = vocab.__len__   # interning in C: a new word gets the next id
-        tok_all = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
+        tok_u = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
         del words
-        row_all = np.repeat(np.arange(n, dtype=np.int64), ntok)
+        row_u = np.repeat(np.arange(n, dtype=np.int64), ntok_u)
         n_vocab = len(vocab)
-        keys = np.sort(tok_all * max(n, 1) + row_all)
-        del tok_all, row_all
-        dup = np.zeros(len(keys), dtype=bool)
-        dup[1:] = keys[1:] == keys[:-1]             # a word again in the same claim
-        dup_keys, keys = keys[dup], keys[~dup]
-        tok_u, row_u = keys // max(n, 1), keys % max(n, 1)
-        del keys
         words_list = list(vocab)
         word_len = np.fromiter(map(len, words_list), dtype=np.int64, count=n_vocab)
-        ntok_u = np.bincount(row_u, minlength=n).astype(np.int32)
+        ntok_u = ntok_u.astype(np.int32)
         row_len = np.bincount(row_u, weights=word_len[tok_u] + 1, minlength=n).astype(np.int32)
+        set_off, set_blob = _token_set_texts(set_strs, row_len)
+        del set_strs
 
         # vocabulary of indexable words, sorted so that a query token is found by binary search
         indexed = np.flatnonzero(word_len <= MAX_TOKEN)
@@ -103,13 +127,13 @@ class Segment:
         # CSR postings: rows grouped by token, ascending row ids within a token
         tok = remap[tok_u]
         keep = tok >= 0
-        tok, post_rows = tok[keep], row_u[keep]
-        porder = np.argsort(tok, kind="stable")     # rows already ascend within a token
-        post_rows = post_rows[porder].astype(np.int32)
+        keys = np.sort(tok[keep] * max(n, 1) + row_u[keep])
+        tok, post_rows = keys // max(n, 1), (keys % max(n, 1)).astype(np.int32)
+        del keys
         df = np.bincount(tok, minlength=len(vocab_sorted)).astype(np.int64)
         tok_ptr = np.zeros(len(vocab_sorted) + 1, dtype=np.int64)
         np.cumsum(df, out=tok_ptr[1:])
-        del tok_u, row_u, tok, porder
+        del tok_u, row_u, tok
 
         # the most frequent tokens as a per-row bit mask
         cap = frequent_cap(n)
@@ -123,29 +147,17 @@ class Segment:
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n), out=text_off[1:])
         text_blob = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).copy()
 
-        # character histograms of each claim's unique-token string: the whole text's, less the
-        # characters (and one space each) of words repeated within the claim
-        d_order = np.argsort(dup_keys % max(n, 1), kind="stable")
-        d_tok, d_row = dup_keys[d_order] // max(n, 1), dup_keys[d_order] % max(n, 1)
-        d_blob = np.frombuffer("".join([words_list[t] + " " for t in d_tok.tolist()]).encode("ascii"),
-                               dtype=np.uint8)
-        d_off = np.zeros(len(d_tok) + 1, dtype=np.int64)
-        np.cumsum(word_len[d_tok] + 1, out=d_off[1:])
+        # character histograms of each claim's distinct words (its token-set string)
         hist = np.zeros((n, HIST_BINS), dtype=np.uint8)
         sat = np.zeros(n, dtype=bool)
         step = 50_000
         for s in range(0, n, step):
             e = min(n, s + step)
-            blob = text_blob[text_off[s]:text_off[e]]
-            rows = np.repeat(np.arange(e - s, dtype=np.int64), np.diff(text_off[s:e + 1]))
+            blob = set_blob[set_off[s]:set_off[e]]
+            rows = np.repeat(np.arange(e - s, dtype=np.int64), np.diff(set_off[s:e + 1]))
             h = np.bincount(rows * HIST_BINS + _LUT[blob], minlength=(e - s) * HIST_BINS)
             h = h.reshape(e - s, HIST_BINS)
-            lo, hi = np.searchsorted(d_row, [s, e])
-            if hi > lo:
-                d_rows = np.repeat(d_row[lo:hi] - s, np.diff(d_off[lo:hi + 1]))
-                d_chars = _LUT[d_blob[d_off[lo]:d_off[hi]]]
-                h -= np.bincount(d_rows * HIST_BINS + d_chars,
-                                 minlength=(e - s) * HIST_BINS).reshape(e - s, HIST_BINS)
+            h[:, _LUT[ord(" ")]] -= row_len[s:e] > 0     # the blob's separator after each row
             sat[s:e] = (h > 255).any(axis=1)
             hist[s:e] = np.minimum(h, 255)
         row_len[ntok_u == 0] = 0
@@ -165,7 +177,8 @@ class Segment:
             tok_len=tok_len, tok_ptr=tok_ptr, post_rows=post_rows, freq_tok=freq, mask=mask,
             row_len=row_len, row_ntok=ntok.astype(np.int32),
             hist=hist, sat=sat, text_off=text_off, text_blob=text_blob, ids=ids_arr,
-            id_order=id_order,
+            id_order=id_order, len_order=np.argsort(row_len, kind="stable").astype(np.int32),
+            set_off=set_off, set_blob=set_blob,
         )
         if vectors is not None:
             arrays["vectors"] = vectors
@@ -175,15 +188,31 @@ class Segment:
         return cls(arrays, meta)
 
     # -- lookups ------------------------------------------------------------------------------
+    def length_ptr(self) -> np.ndarray:
+        """Offsets into len_order per row length L: rows of length L are
+        len_order[ptr[L]:ptr[L + 1]] (computed once per process, a few kB)."""
+        ptr = getattr(self, "_length_ptr", None)
+        if ptr is None:
+            top = int(self.row_len[self.len_order[-1]]) if self.n else 0
+            ptr = np.searchsorted(self.row_len, np.arange(top + 2), sorter=self.len_order)
+            self._length_ptr = ptr
+        return ptr
+
     def text(self, row: int) -> str:
         return bytes(self.text_blob[self.text_off[row]:self.text_off[row + 1]]).decode("ascii")
 
     def texts(self, rows) -> list[str]:
         rows = np.asarray(rows, dtype=np.int64)
-        starts = self.text_off[rows].tolist()
-        ends = self.text_off[rows + 1].tolist()
-        blob = self.blob
-        return [blob[a:b].decode("ascii") for a, b in zip(starts, ends)]
+        return [b.decode("ascii") for b in _slices(self.blob, self.text_off[rows],
+                                                   self.text_off[rows + 1])]
+
+    def set_texts(self, rows: np.ndarray) -> list[bytes]:
+        """The rows' sorted distinct words as bytes (what RapidFuzz compares: no decoding)."""
+        if self.set_off is None:    # a base saved before set texts existed
+            return [" ".join(sorted(set(t.split()))).encode("ascii") for t in self.texts(rows)]
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = self.set_off[rows]
+        return _slices(self.set_bytes, starts, np.maximum(self.set_off[rows + 1] - 1, starts))
 
     def claim_id(self, row: int):
         v = self.ids[row]
@@ -243,6 +272,25 @@ class Segment:
         hi = int(np.searchsorted(arr, key + b"\xff", side="left"))
         ids = np.arange(lo, hi, dtype=np.int64)
         return self.rev_to_tok[ids].astype(np.int64) if reverse else ids
+
+
+def _slices(blob, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:
+    """blob[a:b] for each pair; a mapped blob is sliced on its mmap directly (a Python-level
+    __getitem__ per row costs more than the slice)."""
+    base = 0
+    if isinstance(blob, MappedBytes):
+        blob, base = blob.mm, blob.offset
+    return [blob[a:b] for a, b in zip((starts + base).tolist(), (ends + base).tolist())]
+
+
+def _token_set_texts(set_strs: list[str], row_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' sorted distinct words (the strings token_set_ratio builds) in one blob: row r is
+    set_blob[set_off[r]:set_off[r + 1] - 1]. The query's own sorted words are compared with these
+    as plain strings, a far cheaper bound than the full score (see candidates.lcs_bound)."""
+    set_off = np.zeros(len(row_len) + 1, dtype=np.int64)
+    np.cumsum(row_len, out=set_off[1:])
+    blob = "".join([t + " " for t in set_strs if t])
+    return set_off, np.frombuffer(blob.encode("ascii"), dtype=np.uint8).copy()
 
 
 def _tag(claim_id) -> str:

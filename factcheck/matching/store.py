@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .segment import ARRAYS, Segment
+from .segment import ARRAYS, MappedBytes, Segment
+
+OPTIONAL = ("len_order", "set_off", "set_blob", "vectors")   # newer or optional arrays
 
 FORMAT = 1
 
@@ -25,7 +27,7 @@ def save_segment(seg: Segment, directory: Path) -> Path:
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        names = list(ARRAYS) + (["vectors"] if seg.vectors is not None else [])
+        names = list(ARRAYS) + [name for name in OPTIONAL if getattr(seg, name, None) is not None]
         for name in names:
             np.save(tmp / f"{name}.npy", np.asarray(getattr(seg, name)), allow_pickle=False)
         meta = dict(seg.meta, format=FORMAT, arrays=names)
@@ -55,6 +57,8 @@ def load_segment(directory: Path, *, mmap: bool = True) -> Segment:
     arrays = {}
     if mmap:
         arrays["_blob"] = _mmap_npy_bytes(directory / "text_blob.npy")
+        if "set_blob" in meta["arrays"]:
+            arrays["_set_blob"] = _mmap_npy_bytes(directory / "set_blob.npy")
     for name in meta["arrays"]:
         arr = np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None,
                       allow_pickle=False)
@@ -64,20 +68,10 @@ def load_segment(directory: Path, *, mmap: bool = True) -> Segment:
     return Segment(arrays, meta)
 
 
-class _Slice:
-    """Byte slices of an mmapped .npy data area, addressed from the start of the data."""
-
-    def __init__(self, mm, offset: int):
-        self.mm, self.offset = mm, offset
-
-    def __getitem__(self, s: slice) -> bytes:
-        return self.mm[self.offset + s.start:self.offset + s.stop]
-
-
 def _mmap_npy_bytes(path: Path):
     arr = np.load(path, mmap_mode="r", allow_pickle=False)
     if not isinstance(arr, np.memmap) or not arr.size:
         return b""
     with open(path, "rb") as f:
         mm = _mmap.mmap(f.fileno(), 0, access=_mmap.ACCESS_READ)
-    return _Slice(mm, int(arr.offset))
+    return MappedBytes(mm, int(arr.offset))

@@ -33,3 +33,62 @@ def test_recall_against_brute_force(make_claims, misspell):
         hits += sum(scores[g] >= kth - 0.01 for g in got)
         total += k
     assert hits / total >= 0.99
+
+
+def _syllable_claims(n, seed):
+    """Claims of made-up words: most pairs share few or no words, so a short query's 10th best
+    is often a row it matches only character by character."""
+    r = random.Random(seed)
+    syl = "ka ri mo ta le su na vi po de lo ba ne ru si go fa ma te ki zu ho".split()
+    vocab = ["".join(r.choice(syl) for _ in range(r.randint(2, 4))) for _ in range(3000)]
+    return [" ".join(r.choice(vocab) for _ in range(r.randint(2, 9))) for _ in range(n)], vocab, r
+
+
+def test_short_queries_find_rows_that_share_no_word():
+    claims, vocab, r = _syllable_claims(6000, seed=11)
+    ix = ClaimIndex(mode="fuzzy")
+    ix.add_many(enumerate(claims))
+    ix.compact()
+    norm = [normalise(c) for c in claims]
+    unreached = 0
+    for _ in range(60):
+        # two or three words nobody wrote: made of the same syllables, but not in the vocabulary
+        q = " ".join(w[::-1] + "ta" for w in r.sample(vocab, r.randint(2, 3)))
+        scores = process.cdist([q], norm, scorer=fuzz.token_set_ratio, processor=None)[0]
+        kth = np.sort(scores)[::-1][9]
+        got = ix.search(q, limit=10)
+        assert len(got) == 10
+        assert all(scores[m.claim_id] >= kth - 0.01 for m in got), q
+        assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
+        qwords = set(q.split())
+        unreached += sum(not qwords & set(norm[m.claim_id].split()) for m in got)
+    assert unreached > 100    # the case under test: most hits share no word with their query
+
+
+def test_lcs_bound_holds_and_is_exact_without_shared_words():
+    from factcheck.matching import candidates as cand
+    from factcheck.matching.segment import Segment
+
+    claims, vocab, r = _syllable_claims(400, seed=5)
+    texts = [normalise(c) for c in claims]
+    seg = Segment.build(list(range(len(texts))), texts)
+    rows = np.arange(seg.n)
+    exact_rows = tighter = 0
+    for _ in range(40):
+        q = cand.Query.from_norm(normalise(" ".join(r.sample(vocab, r.randint(1, 6)))))
+        row_words = [set(t.split()) for t in texts]
+        x = np.array([sum(len(w) + 1 for w in set(q.words) & ws) for ws in row_words], float)
+        shared = np.array([sum(1 << i for i, w in enumerate(q.words) if w in ws)
+                           for ws in row_words], np.int64)
+        scores = process.cdist([q.norm], texts, scorer=fuzz.token_set_ratio, processor=None)[0]
+        bound, exact = cand.lcs_bound(seg, q, rows, x, shared, seg.set_texts(rows))
+        assert (bound >= scores - 1e-4).all()
+        assert np.allclose(bound[exact], scores[exact], atol=1e-4)
+        exact_rows += int(exact.sum())
+        # what the unshared query words add: rows that share words get a tighter bound than
+        # from the whole sorted query
+        loose, _ = cand.lcs_bound(seg, q, rows, x, np.zeros(seg.n, np.int64), seg.set_texts(rows))
+        assert (loose >= bound - 1e-9).all()
+        tighter += int((loose > bound + 1).sum())
+    assert exact_rows > 1000
+    assert tighter > 50

@@ -77,3 +77,26 @@ def test_failed_save_leaves_old_index(tmp_path, monkeypatch):
         ix.save(tmp_path / "i")
     assert sorted(os.listdir(tmp_path)) == ["i"]
     assert len(ClaimIndex.open(tmp_path / "i")) == 1
+
+
+def test_base_saved_before_token_set_texts_still_searches_the_same(tmp_path, make_claims):
+    import json
+
+    claims = make_claims(600)
+    ix = ClaimIndex(mode="fuzzy")
+    ix.add_many(enumerate(claims))
+    path = ix.save(tmp_path / "index")
+    # the layout of an older release: no sorted word strings, no rows-by-length order
+    meta = json.loads((path / "meta.json").read_text())
+    for name in ("set_off", "set_blob", "len_order"):
+        meta["arrays"].remove(name)
+        (path / f"{name}.npy").unlink()
+    (path / "meta.json").write_text(json.dumps(meta))
+
+    old = ClaimIndex.open(path, mode="fuzzy")
+    assert old._base.set_off is None
+    # the last two share no word with any claim: their scores come from the LCS bound alone
+    for q in (claims[5], "more than", claims[300][:25], "damscus budgett tarriff", "mosow polise"):
+        got, want = old.search(q), ix.search(q)
+        assert ids(got) == ids(want)
+        assert [m.score for m in got] == [m.score for m in want]

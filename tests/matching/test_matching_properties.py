@@ -38,6 +38,11 @@ def test_search_never_crashes_and_is_sorted(text, mode, limit):
     assert all(0.0 <= s <= 100.0 for s in scores)
     assert scores == sorted(scores, reverse=True)
     assert len({m.claim_id for m in res}) == len(res)
+    if mode == "fuzzy":   # a fuzzy score is the true token_set_ratio, never a bound standing in
+        from rapidfuzz import fuzz
+        q = normalise(text)
+        for m in res:
+            assert abs(m.score - fuzz.token_set_ratio(q, _index(mode).text(m.claim_id))) < 0.01
 
 
 @settings(max_examples=150, deadline=None)
