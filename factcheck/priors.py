@@ -11,17 +11,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from rapidfuzz import fuzz
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from factcheck import audit, evidence
 from factcheck.claim_index import current_index, current_prior_index
 from factcheck.errors import ImportFailed, InvalidInput, NotAllowed
-from factcheck.matching import normalise, score_pair
+from factcheck.matching import score_bound, score_pair
 from factcheck.models import (Claim, Evidence, LinkState, PriorFactCheck, PriorLink, Rating, RatingAlias, Role,
                               Stance, User)
 from factcheck.permissions import can_research
@@ -394,25 +392,8 @@ def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
     return made
 
 
-@lru_cache(maxsize=20_000)
-def _normalised(text: str) -> str:
-    """A feed's claims meet the same desk claims again and again: normalise each text once."""
-    return normalise(text)
-
-
-def quick_score(a: str, b: str) -> float:
-    """score_pair's score without its difference flags, which take most of the time on a large feed.
-
-    Only a filter: a pair that passes is scored again by score_pair itself (a test keeps the two equal).
-    """
-    na, nb = _normalised(a or ""), _normalised(b or "")
-    if not na or not nb:
-        return 0.0
-    return max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * fuzz.token_set_ratio(na, nb, processor=None))
-
-
 def _link(session: Session, actor, claim: Claim, prior: PriorFactCheck, threshold: float) -> list[PriorLink]:
-    if claim.merged_into_id is not None or quick_score(claim.text, prior.claim_text) < threshold - 0.01:
+    if claim.merged_into_id is not None or score_bound(claim.text, prior.claim_text) < threshold - 0.01:
         return []
     pair = score_pair(claim.text, prior.claim_text)
     if pair.score < threshold:

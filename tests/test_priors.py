@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlmodel import func, select
 
@@ -400,13 +401,40 @@ def test_cli_refuses_a_50_mb_file_without_reading_it_all(runner, session, tmp_pa
     assert count(session, PriorFactCheck) == 0
 
 
-def test_quick_score_filter_agrees_with_score_pair():
-    """The matching filter must never drop a pair that score_pair would link."""
-    from factcheck.matching import score_pair
+def _bound_texts():
     texts = [r["claim_text"] for name in ("datafeed.json", "graph-page.json", "factchecktools.json")
              for r in records(fixture(name))]
-    texts += ["The city spends $2.6M on fixing the corroded Harbour Street bridge.", "", "!!!",
-              "Heavy trucks would be banned from the bridge."]
+    return texts + ["The city spends $2.6M on fixing the corroded Harbour Street bridge.", "", "!!!",
+                    "Heavy trucks would be banned from the bridge.",
+                    "Fixing the Harbour Street bridge cost the city roughly 2.6 million dollars."]
+
+
+def test_score_bound_is_score_pair_without_embeddings():
+    """The matching filter must never drop a pair that score_pair would link: without
+    embeddings it is the same score."""
+    from factcheck.matching import score_bound, score_pair
+    texts = _bound_texts()
     for a in texts:
         for b in texts:
-            assert priors.quick_score(a, b) == pytest.approx(score_pair(a, b).score, abs=0.001), (a, b)
+            assert score_bound(a, b) == pytest.approx(score_pair(a, b).score, abs=0.001), (a, b)
+
+
+def test_score_bound_holds_when_meaning_lifts_the_score(monkeypatch):
+    """With embeddings on, cosine lifts paraphrases above their lexical score; the filter must
+    still let every such pair through (a stand-in embedder: every text points the same way)."""
+    from factcheck.matching import flags, score_bound, score_pair
+
+    class SameDirection:
+        def encode(self, texts):
+            return np.full((len(texts), 4), 0.5, dtype=np.float32)
+
+    texts = _bound_texts()
+    lexical = {(a, b): score_pair(a, b).score for a in texts for b in texts}
+    monkeypatch.setattr(flags, "_vectors", flags._VectorCache())   # stand-in vectors stay here
+    monkeypatch.setattr(flags, "_pair_embedder", lambda: SameDirection())
+    lifted = 0
+    for a, b in lexical:
+        full = score_pair(a, b).score
+        assert score_bound(a, b) >= full - 0.001, (a, b)
+        lifted += full > lexical[a, b] + 1
+    assert lifted > 20     # the case under test: pairs the lexical score alone would have dropped
