@@ -13,7 +13,6 @@ share no read word) are walked by length for short queries (see _scan_by_length)
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,7 +38,6 @@ SCAN_MAX_BOUNDED = 20_000  # rows of the scan bounded by LCS at most (exact for 
 TYPO_MIN_LEN = 3
 EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of a threshold
 
-_local = threading.local()
 
 
 @dataclass
@@ -76,20 +74,7 @@ class Gathered:
     idf: np.ndarray             # summed idf of shared tokens (typo matches scaled by similarity)
     typo: np.ndarray            # summed similarity-weighted length of typo-matched tokens
     typo_words: dict = field(default_factory=dict)
-    shared: np.ndarray | None = None   # bit i set: the row has query word i (i < 63), if asked
-
-
-def _scratch(n: int) -> tuple[np.ndarray, ...]:
-    """Per-thread zeroed accumulators (X, idf, typo weight, shared words) and a mark array,
-    reused across queries: a fresh 1M-row buffer per query costs more than the postings it
-    collects (np.bincount over the postings measured 1.3-1.6x slower for that reason)."""
-    bufs = getattr(_local, "bufs", None)
-    if bufs is None or len(bufs[0]) < n:
-        size = max(n, 1024)
-        bufs = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.float32),
-                np.zeros(size, np.int32), np.zeros(size, np.int64))
-        _local.bufs = bufs
-    return bufs
+    shared: np.ndarray | None = None   # bit i set: the row has query word i (i < 53), if asked
 
 
 def lower_bound(x: np.ndarray, lq: float, lr: np.ndarray) -> np.ndarray:
@@ -176,39 +161,39 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
 
     ptr, post = seg.tok_ptr, seg.post_rows
 
-    bx, bi, bt, mark, bm = _scratch(n)
     ptr, post = seg.tok_ptr, seg.post_rows
 
     def run(terms_exact, terms_typo):
-        parts = []
-        for i, t, _ in terms_exact:
-            rows = post[ptr[t]:ptr[t + 1]]
-            bx[rows] += q.wlen[i]
-            if with_idf:
-                bi[rows] += idf[i]
-            if with_shared and i < 63:
-                bm[rows] |= np.int64(1 << i)
-            parts.append(rows)
-        for i, t, sim in terms_typo:
-            rows = post[ptr[t]:ptr[t + 1]]
-            if with_idf:
-                bi[rows] += idf[i] * sim
-            bt[rows] += q.wlen[i] * sim
-            parts.append(rows)
-        if not parts:
+        """Per-row sums over the terms' postings, by np.bincount over all of them at once (one
+        pass in C; a shared-words mask is a sum of distinct powers of two). Scattering into
+        reused buffers reads the postings faster, but bincount hands back the rows in order,
+        which every later per-row read repays: 42 / 74 ms against 47 / 97 (p50 / p95, 1M)."""
+        terms = [(i, t, 1.0, True) for i, t, _ in terms_exact] + \
+            [(i, t, sim, False) for i, t, sim in terms_typo]
+        if not terms:
             return np.zeros(0, np.int64), [np.zeros(0, np.float32)] * 3 + [np.zeros(0, np.int64)]
+        parts = [post[ptr[t]:ptr[t + 1]] for _, t, _, _ in terms]
+        sizes = np.array([len(p) for p in parts])
         cat = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        pos = np.arange(len(cat), dtype=np.int32)
-        mark[cat] = pos
-        uniq = cat[mark[cat] == pos].astype(np.int64)
-        vals = [bx[uniq], bi[uniq] if with_idf else np.zeros(len(uniq), np.float32), bt[uniq],
-                bm[uniq] if with_shared else np.zeros(len(uniq), np.int64)]
-        bx[uniq] = 0.0
-        bt[uniq] = 0.0
-        if with_idf:
-            bi[uniq] = 0.0
+
+        def summed(weights) -> np.ndarray:
+            w = np.repeat(np.asarray(weights, dtype=np.float64), sizes)
+            return np.bincount(cat, weights=w, minlength=n)
+
+        hits = np.bincount(cat, minlength=n)
+        uniq = np.flatnonzero(hits)
+        exact_w = [q.wlen[i] if ex else 0.0 for i, _, _, ex in terms]
+        vals = [summed(exact_w)[uniq].astype(np.float32)]
+        vals.append(summed([idf[i] * sim for i, _, sim, _ in terms])[uniq]
+                    if with_idf else np.zeros(len(uniq), np.float32))
+        typo_w = [0.0 if ex else q.wlen[i] * sim for i, _, sim, ex in terms]
+        vals.append(summed(typo_w)[uniq].astype(np.float32) if any(typo_w)
+                    else np.zeros(len(uniq), np.float32))
         if with_shared:
-            bm[uniq] = 0
+            bits = [float(1 << i) if ex and i < 53 else 0.0 for i, _, _, ex in terms]
+            vals.append(summed(bits)[uniq].astype(np.int64))
+        else:
+            vals.append(np.zeros(len(uniq), np.int64))
         return uniq, vals
 
     # frequent words' postings are read too (rows that share only them with the query are a
@@ -232,7 +217,7 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
             has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
             x += has * np.float32(q.wlen[i])
             idf_sum += has * idf[i]
-            if with_shared and i < 63:
+            if with_shared and i < 53:
                 shared |= has.astype(np.int64) << np.int64(i)
     return Gathered(rows, x, idf_sum, vals[2], typo_words,
                     shared if with_shared else None)
@@ -370,10 +355,11 @@ def lcs_bound(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, shared: n
 
 def _unshared_words(q: Query, shared: np.ndarray) -> list[bytes]:
     """Per row, the query's words the row lacks (by the bits of `shared`), sorted and joined.
-    Words past the 63rd are always counted as lacking: a longer d1 still bounds from above."""
+    Words past the 53rd (gather sums the bits in float64, exact below 2**53) always count as
+    lacking: a longer d1 still bounds from above."""
     masks, inverse = np.unique(shared, return_inverse=True)
     words = q.words
-    strings = [" ".join(sorted(w for i, w in enumerate(words) if i >= 63 or not (m >> i) & 1))
+    strings = [" ".join(sorted(w for i, w in enumerate(words) if i >= 53 or not (m >> i) & 1))
                .encode("ascii", "replace") for m in masks.tolist()]
     return [strings[j] for j in inverse.tolist()]
 
@@ -433,7 +419,7 @@ def _scan_by_length(seg: Segment, q: Query, dead, done: np.ndarray, done_scores:
             for i, bit in bits:
                 has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
                 x += has * q.wlen[i]
-                if i < 63:
+                if i < 53:
                     shared |= has.astype(np.int64) << np.int64(i)
         ub = upper_bound(seg, q, rows, x)
         keep = ub >= thr - EPS
