@@ -210,9 +210,8 @@ class ClaimIndex:
                 vec_parts.append(np.asarray(self._base.vectors[live]))
         if self.embedder is not None:
             self._embed_pending()
-        for cid, (norm, _raw) in self._delta.items():
-            ids.append(cid)
-            texts.append(norm)
+        ids.extend(self._delta)
+        texts.extend(norm for norm, _raw in self._delta.values())
         vecs = None
         if self.embedder is not None and (vec_parts or self._delta):
             if self._base is not None and self._base.n and self._base.vectors is None:

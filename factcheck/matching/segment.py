@@ -162,8 +162,14 @@ class Segment:
             hist[s:e] = np.minimum(h, 255)
         row_len[ntok_u == 0] = 0
 
-        is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids]
-        id_kind = "int" if all(is_int) else "str" if not any(is_int) else "mixed"
+        kinds = set(map(type, ids))             # the usual cases need no check per id
+        if kinds <= {int}:
+            id_kind = "int"
+        elif kinds == {str}:
+            id_kind = "str"
+        else:
+            is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids]
+            id_kind = "int" if all(is_int) else "str" if not any(is_int) else "mixed"
         if id_kind == "int":
             ids_arr = np.array(ids, dtype=np.int64) if n else np.zeros(0, np.int64)
         elif id_kind == "str":
