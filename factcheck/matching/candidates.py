@@ -37,7 +37,7 @@ SCAN_BAND = 4_096
 SCAN_MAX_BOUNDED = 20_000  # rows of the scan bounded by LCS at most (exact for most of them)
 TYPO_MIN_LEN = 3
 EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of a threshold
-
+SHARED_BITS = 53         # query words a row's `shared` bits track (summed in float64: exact to 2**53)
 
 
 @dataclass
@@ -74,7 +74,8 @@ class Gathered:
     idf: np.ndarray             # summed idf of shared tokens (typo matches scaled by similarity)
     typo: np.ndarray            # summed similarity-weighted length of typo-matched tokens
     typo_words: dict = field(default_factory=dict)
-    shared: np.ndarray | None = None   # bit i set: the row has query word i (i < 53), if asked
+    shared: np.ndarray | None = None   # bit i set: the row has query word i (i < SHARED_BITS)
+    unread: list = field(default_factory=list)   # (i, mask bit) of frequent words not read
 
 
 def lower_bound(x: np.ndarray, lq: float, lr: np.ndarray) -> np.ndarray:
@@ -137,7 +138,7 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
         read_frequent = FREQ_READ_MAX
     empty = np.zeros(0, np.float64)
     if n == 0 or not q.words:
-        return Gathered(np.zeros(0, np.int64), empty, empty, empty, {}, np.zeros(0, np.int64))
+        return Gathered(np.zeros(0, np.int64), empty, empty, empty, {}, np.zeros(0, np.int64), [])
     tids = seg.token_ids(q.words)
     idf = q.idf if q.idf is not None else np.ones(len(q.words))
     cap = frequent_cap(n)
@@ -158,8 +159,6 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
                     typo_terms.append((i, tok, sim))
                     typo_words.setdefault(q.words[i], []).append(
                         (seg.vocab[tok].decode("ascii"), sim))
-
-    ptr, post = seg.tok_ptr, seg.post_rows
 
     ptr, post = seg.tok_ptr, seg.post_rows
 
@@ -190,7 +189,7 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
         vals.append(summed(typo_w)[uniq].astype(np.float32) if any(typo_w)
                     else np.zeros(len(uniq), np.float32))
         if with_shared:
-            bits = [float(1 << i) if ex and i < 53 else 0.0 for i, _, _, ex in terms]
+            bits = [float(1 << i) if ex and i < SHARED_BITS else 0.0 for i, _, _, ex in terms]
             vals.append(summed(bits)[uniq].astype(np.int64))
         else:
             vals.append(np.zeros(len(uniq), np.int64))
@@ -202,6 +201,7 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
     cheap = [f for f in freq if seg.df[f[1]] <= read_frequent * n]
     rows, vals = run(rare + cheap, typo_terms)
     freq = [f for f in freq if f not in cheap]
+    unread = [(i, bit) for i, _, bit in freq]
     if freq and not len(rows):
         rows, vals = run(freq, typo_terms)
         freq = []
@@ -212,15 +212,20 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
     idf_sum = vals[1].astype(np.float64)
     shared = vals[3]
     if freq and len(rows):
-        m = seg.mask[rows]
-        for i, _, bit in freq:
-            has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+        for i, has in _mask_words(seg, rows, [(i, bit) for i, _, bit in freq]):
             x += has * np.float32(q.wlen[i])
             idf_sum += has * idf[i]
-            if with_shared and i < 53:
+            if with_shared and i < SHARED_BITS:
                 shared |= has.astype(np.int64) << np.int64(i)
     return Gathered(rows, x, idf_sum, vals[2], typo_words,
-                    shared if with_shared else None)
+                    shared if with_shared else None, unread)
+
+
+def _mask_words(seg: Segment, rows: np.ndarray, words: list[tuple[int, int]]):
+    """(i, has) for each (query word i, mask bit): which of `rows` hold that frequent word."""
+    m = seg.mask[rows]
+    for i, bit in words:
+        yield i, ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
 
 
 def top_k(values: np.ndarray, k: int) -> np.ndarray:
@@ -273,8 +278,8 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     rows, scores, thr = _score_best_first(seg, q, g.rows[live], ub[order], g.x[live],
                                           g.shared[live], thr, limit, [MAX_BOUNDED, MAX_SCORED])
     if len(q.words) <= SCAN_MAX_WORDS:
-        more, more_scores, thr = _scan_by_length(seg, q, dead, rows, scores, max(thr, SCAN_FLOOR),
-                                                 limit)
+        more, more_scores = _scan_by_length(seg, q, dead, g.unread, rows, scores,
+                                            max(thr, SCAN_FLOOR), limit)
         rows, scores = np.concatenate([rows, more]), np.concatenate([scores, more_scores])
     top = np.lexsort((rows, -scores))[:limit]
     return [(float(scores[i]), int(rows[i])) for i in top if scores[i] > 0]
@@ -355,33 +360,31 @@ def lcs_bound(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, shared: n
 
 def _unshared_words(q: Query, shared: np.ndarray) -> list[bytes]:
     """Per row, the query's words the row lacks (by the bits of `shared`), sorted and joined.
-    Words past the 53rd (gather sums the bits in float64, exact below 2**53) always count as
-    lacking: a longer d1 still bounds from above."""
+    Words past SHARED_BITS always count as lacking: a longer d1 still bounds from above."""
     masks, inverse = np.unique(shared, return_inverse=True)
     words = q.words
-    strings = [" ".join(sorted(w for i, w in enumerate(words) if i >= 53 or not (m >> i) & 1))
+    strings = [" ".join(sorted(w for i, w in enumerate(words) if i >= SHARED_BITS or not (m >> i) & 1))
                .encode("ascii", "replace") for m in masks.tolist()]
     return [strings[j] for j in inverse.tolist()]
 
 
-def _scan_by_length(seg: Segment, q: Query, dead, done: np.ndarray, done_scores: np.ndarray,
-                    thr: float, limit: int) -> tuple[np.ndarray, np.ndarray, float]:
+def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
+                    done: np.ndarray, done_scores: np.ndarray, thr: float,
+                    limit: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows the postings never reached (they share no read word with the query) can still place
     by the character-level ratio of the two sorted token strings, or by sharing only very frequent
     words. Both are bounded by the row's length alone: 200 min(a, b) / (a + b) for the first (a, b
     the two strings' lengths), the shared frequent words' weight for the second. Rows are visited
     in length bands, the band with the best bound first; each band's histogram bounds pick the
-    rows worth scoring, and the rising threshold ends the walk (or SCAN_MAX_ROWS rows)."""
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.float64), thr)
+    rows worth scoring, and the rising threshold ends the walk (or SCAN_MAX_ROWS rows).
+    `unread`: the frequent query words whose postings were not read, all an unreached row can
+    share. Returns the rows scored at `thr` (the floor) or above, and their scores."""
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.float64))
     floor = thr
     a = q.Lq - 1.0
     if seg.n == 0 or a <= 0:
         return empty
-    # frequent query words whose postings were not read: all an unreached row can share
-    tids = seg.token_ids(q.words)
-    bits = [(i, seg.freq_bit[int(t)]) for i, t in enumerate(tids)
-            if t >= 0 and int(t) in seg.freq_bit and seg.df[t] > FREQ_READ_MAX * seg.n]
-    x_f = float(sum(q.wlen[i] for i, _ in bits) + q.slack)
+    x_f = float(sum(q.wlen[i] for i, _ in unread) + q.slack)
     ptr = seg.length_ptr()
     lens = np.arange(len(ptr) - 1, dtype=np.float64)
     b = np.maximum(lens - 1.0, 0.0)
@@ -414,12 +417,10 @@ def _scan_by_length(seg: Segment, q: Query, dead, done: np.ndarray, done_scores:
             rows = rows[~dead[rows]]
         x = np.zeros(len(rows), np.float64)
         shared = np.zeros(len(rows), np.int64)
-        if bits and len(rows):
-            m = seg.mask[rows]
-            for i, bit in bits:
-                has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+        if unread and len(rows):
+            for i, has in _mask_words(seg, rows, unread):
                 x += has * q.wlen[i]
-                if i < 53:
+                if i < SHARED_BITS:
                     shared |= has.astype(np.int64) << np.int64(i)
         ub = upper_bound(seg, q, rows, x)
         keep = ub >= thr - EPS
@@ -436,7 +437,7 @@ def _scan_by_length(seg: Segment, q: Query, dead, done: np.ndarray, done_scores:
         thr = max(thr, _kth(np.concatenate([done_scores, *out_scores]), limit))
     rows, scores = np.concatenate(out_rows), np.concatenate(out_scores)
     keep = scores >= floor - EPS        # exact LCS scores come back even under the threshold
-    return rows[keep], scores[keep], thr
+    return rows[keep], scores[keep]
 
 
 def _kth(values: np.ndarray, k: int) -> float:

@@ -223,7 +223,7 @@ class _Profile:
 @lru_cache(maxsize=4096)
 def _profile(text: str) -> _Profile:
     dates, spans = _dates(text)
-    norm = normalise(text)
+    norm = _normalised(text)
     return _Profile(_negated(text), frozenset(_qualifiers(text)), frozenset(dates),
                     frozenset(_numbers(text, spans)), tuple(_entities(text)),
                     frozenset(norm.split()), norm)
@@ -274,8 +274,7 @@ def score_pairs(pairs: list[tuple[str, str]], vectors: Mapping[str, np.ndarray] 
         if not na or not nb:
             out.append(PairScore(0.0, flags))
             continue
-        set_ratio = fuzz.token_set_ratio(na, nb, processor=None)
-        score = max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * set_ratio)
+        set_ratio, score = _lexical(na, nb)
         va, vb = (_vector_of(a, given), _vector_of(b, given)) if embedder is not None else (None, None)
         if va is not None and vb is not None:
             cos = float(np.dot(va, vb))
@@ -289,18 +288,23 @@ def score_bound(a: str, b: str) -> float:
     run): a filter for scoring many pairs, e.g. a fact-check feed against the desk's claims.
     Exact while embeddings are off; with them on, the cosine term can add at most what a cosine
     of 1 gives, 50 + token_set_ratio / 2."""
-    na, nb = _bound_norm(a or ""), _bound_norm(b or "")
+    na, nb = _normalised(a or ""), _normalised(b or "")
     if not na or not nb:
         return 0.0
-    set_ratio = fuzz.token_set_ratio(na, nb, processor=None)
-    score = max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * set_ratio)
+    set_ratio, score = _lexical(na, nb)
     if _pair_embedder() is not None:
         score = max(score, 50.0 + set_ratio / 2.0)
     return round(float(score), 4)
 
 
+def _lexical(na: str, nb: str) -> tuple[float, float]:
+    """(token_set_ratio, the lexical pair score) of two normalised texts."""
+    set_ratio = fuzz.token_set_ratio(na, nb, processor=None)
+    return set_ratio, max(fuzz.token_sort_ratio(na, nb, processor=None), 0.9 * set_ratio)
+
+
 @lru_cache(maxsize=20_000)
-def _bound_norm(text: str) -> str:
+def _normalised(text: str) -> str:
     """A feed's claims meet the same desk claims again and again: normalise each text once."""
     return normalise(text)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,14 +36,10 @@ ARRAYS = (
 )
 
 
-class MappedBytes:
-    """Byte slices of a memory-mapped .npy data area, addressed from the start of the data."""
-
-    def __init__(self, mm, offset: int):
-        self.mm, self.offset = mm, offset
-
-    def __getitem__(self, s: slice) -> bytes:
-        return self.mm[self.offset + s.start:self.offset + s.stop]
+class MappedBytes(NamedTuple):
+    """A memory-mapped .npy file's data area: rows are sliced from `mm` at `offset` + position."""
+    mm: object
+    offset: int
 
 
 class Segment:
@@ -52,21 +49,17 @@ class Segment:
         for name in ARRAYS:
             setattr(self, name, arrays[name])
         self.vectors = arrays.get("vectors")
-        # rows by length, for the scan of rows the postings cannot reach (bases saved before it
-        # existed compute it on opening)
+        # rows by length, for the scan of rows the postings cannot reach (made here when a segment
+        # is built or was saved before it existed; saved with the segment)
         self.len_order = arrays.get("len_order")
         if self.len_order is None:
             self.len_order = np.argsort(self.row_len, kind="stable").astype(np.int32)
-        # texts are sliced from a bytes-like object (bytes, or an mmap of the saved file)
-        self.blob = arrays.get("_blob")
-        if self.blob is None:
-            self.blob = self.text_blob.tobytes()
+        # texts are sliced from bytes, or from the mapped file (store.load_segment hands it over)
+        self.blob = _sliceable(arrays, "text_blob")
         # each row's sorted distinct words (bases saved before they existed fall back to the text)
         self.set_off = arrays.get("set_off")
         self.set_blob = arrays.get("set_blob")
-        self.set_bytes = arrays.get("_set_blob")
-        if self.set_off is not None and self.set_bytes is None:
-            self.set_bytes = arrays["set_blob"].tobytes()
+        self.set_bytes = _sliceable(arrays, "set_blob") if self.set_off is not None else None
         self.meta = meta
         self.n = int(meta["n"])
         self.id_kind = meta["id_kind"]          # "int" or "str"
@@ -183,8 +176,7 @@ class Segment:
             tok_len=tok_len, tok_ptr=tok_ptr, post_rows=post_rows, freq_tok=freq, mask=mask,
             row_len=row_len, row_ntok=ntok.astype(np.int32),
             hist=hist, sat=sat, text_off=text_off, text_blob=text_blob, ids=ids_arr,
-            id_order=id_order, len_order=np.argsort(row_len, kind="stable").astype(np.int32),
-            set_off=set_off, set_blob=set_blob,
+            id_order=id_order, set_off=set_off, set_blob=set_blob,
         )
         if vectors is not None:
             arrays["vectors"] = vectors
@@ -278,6 +270,12 @@ class Segment:
         hi = int(np.searchsorted(arr, key + b"\xff", side="left"))
         ids = np.arange(lo, hi, dtype=np.int64)
         return self.rev_to_tok[ids].astype(np.int64) if reverse else ids
+
+
+def _sliceable(arrays: dict, name: str):
+    """The bytes of array `name`: the mapping store.load_segment put under "_" + name, else a copy."""
+    mapped = arrays.get("_" + name)
+    return mapped if mapped is not None else arrays[name].tobytes()
 
 
 def _slices(blob, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:

@@ -55,10 +55,10 @@ def load_segment(directory: Path, *, mmap: bool = True) -> Segment:
     if meta.get("format") != FORMAT:
         raise ValueError(f"{directory}: unknown index format {meta.get('format')!r}")
     arrays = {}
-    if mmap:
-        arrays["_blob"] = _mmap_npy_bytes(directory / "text_blob.npy")
-        if "set_blob" in meta["arrays"]:
-            arrays["_set_blob"] = _mmap_npy_bytes(directory / "set_blob.npy")
+    if mmap:   # the byte blobs are sliced straight from their mappings (see Segment)
+        for name in ("text_blob", "set_blob"):
+            if name in meta["arrays"]:
+                arrays["_" + name] = _mmap_npy_bytes(directory / f"{name}.npy")
     for name in meta["arrays"]:
         arr = np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None,
                       allow_pickle=False)
