@@ -92,3 +92,34 @@ def test_lcs_bound_holds_and_is_exact_without_shared_words():
         tighter += int((loose > bound + 1).sum())
     assert exact_rows > 1000
     assert tighter > 50
+
+
+def test_sorted_and_summed_gathers_agree(make_claims, misspell, monkeypatch):
+    """gather sums postings by sorting them when they are fewer than the rows, else into n-long
+    arrays: both ways give the same rows and sums (common words and typos included)."""
+    from factcheck.matching import candidates as cand
+
+    claims = make_claims(3000)
+    ix = ClaimIndex(mode="fuzzy")
+    ix.add_many(enumerate(claims))
+    ix.compact()
+    seg = ix._base
+    r = random.Random(11)
+    queries = ["the of in and", "zzqx unknownword"]
+    for _ in range(40):
+        words = claims[r.randrange(len(claims))].split()
+        queries.append(" ".join(misspell(w, r) if r.random() < 0.3 else w for w in words))
+    reached = 0
+    for text in queries:
+        q = cand.Query.from_norm(normalise(text))
+        q.idf = np.linspace(0.5, 2.0, len(q.words))
+        got = {}
+        for factor in (1e-9, 0):   # always sort; never sort
+            monkeypatch.setattr(cand, "SPARSE_FACTOR", factor)
+            got[factor] = cand.gather(seg, q, None, with_shared=True, read_frequent=1.0)
+        a, b = got[1e-9], got[0]
+        assert a.rows.tolist() == b.rows.tolist()
+        for field in ("x", "idf", "typo", "shared"):
+            assert np.allclose(getattr(a, field), getattr(b, field)), (text, field)
+        reached += len(a.rows) > 0
+    assert reached > 30
