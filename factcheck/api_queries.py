@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from factcheck.claim_index import current_prior_index
+from factcheck import claim_index
 from factcheck.models import Article, Claim, PriorFactCheck, User
 from factcheck.search import Filters, clean_query, filter_claims
 
@@ -36,6 +36,6 @@ def search_priors(*, session: Session, query: str, limit: int = MAX_PRIORS) -> l
     query, _notice = clean_query(query)
     if not query:
         return []
-    hits = current_prior_index(session).search(query, limit=max(1, min(limit, MAX_PRIORS)))
+    hits = claim_index.search_priors(session, query, max(1, min(limit, MAX_PRIORS)))
     rows = {p.id: p for p in session.exec(select(PriorFactCheck).where(PriorFactCheck.id.in_([h.claim_id for h in hits])))}
     return [(rows[h.claim_id], round(h.score, 1)) for h in hits if h.claim_id in rows]

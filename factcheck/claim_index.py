@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -19,6 +20,7 @@ from factcheck.matching import ClaimIndex
 from factcheck.models import Claim, ClaimChange, PriorFactCheck
 
 GAP_PATIENCE_S = 60.0
+VECTOR_RECHECK_S = 5.0   # how often the prior index looks for vectors the embedding job stored since
 REBUILD_AT = 50_000  # claims changed since the base: time to fold them into a new one
 
 
@@ -179,36 +181,92 @@ def forget(url: str) -> None:
 
 
 class PriorFollower:
-    """Other desks' fact-checks, searchable by claim text; they are only ever added, so new rows are
-    followed by id, and a count that disagrees with what was indexed (a late PostgreSQL commit below
-    the last id, a deletion, another database) reloads everything."""
+    """Other desks' fact-checks, searchable by claim text and, once the embedding job has stored
+    their vectors, by meaning (searches that pass a query vector). They are only ever added, so
+    new rows are followed by id, and a count that disagrees with what was indexed (a late
+    PostgreSQL commit below the last id, a deletion, another database) reloads everything.
+    Vectors stored after a fact-check was indexed are picked up at most VECTOR_RECHECK_S later."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self._reset()
+        self._reset(None)
 
-    def _reset(self) -> None:
-        self.index, self.last_id, self.size = ClaimIndex(embedder=None), 0, 0
+    def _reset(self, model: str | None) -> None:
+        self.index, self.last_id, self.size = ClaimIndex(embedder=None, keep_vectors=True), 0, 0
+        self.model = model                  # the vectors' model (None: embeddings are off)
+        self.without: set[int] = set()      # indexed priors with no vector yet
+        self.checked = 0.0                  # when stored vectors were last counted
+        self.stored = -1                    # how many there were then
 
     def sync(self, session: Session) -> ClaimIndex:
         with self.lock:
+            model = claim_vectors.current_model()
             below = session.exec(select(func.count(PriorFactCheck.id)).where(PriorFactCheck.id <= self.last_id)).one()
-            if below != self.size:
-                self._reset()
-            rows = session.exec(select(PriorFactCheck.id, PriorFactCheck.claim_text)
-                                .where(PriorFactCheck.id > self.last_id)).all()
-            self.index.add_many([(pid, text) for pid, text in rows])
+            if below != self.size or model != self.model:
+                self._reset(model)
+            rows = [_Prior(*r) for r in session.exec(select(PriorFactCheck.id, PriorFactCheck.claim_text)
+                                                     .where(PriorFactCheck.id > self.last_id))]
+            self._add(session, rows)
             self.size += len(rows)
-            self.last_id = max([self.last_id] + [pid for pid, _ in rows])
+            self.last_id = max([self.last_id] + [p.id for p in rows])
+            if self.without and time.monotonic() - self.checked > VECTOR_RECHECK_S:
+                self._add_new_vectors(session)
             return self.index
+
+    @property
+    def has_vectors(self) -> bool:
+        return self.model is not None and self.size > len(self.without)
+
+    def _add(self, session: Session, rows: list) -> None:
+        """Index priors (again) with whatever vectors are stored for them."""
+        vectors = claim_vectors.read_vectors(session, rows, self.model, claim_vectors.PRIORS) \
+            if self.model and rows else {}
+        self.index.add_many([(p.id, p.claim_text) for p in rows],
+                            vectors=[vectors.get(p.id) for p in rows] if vectors else None)
+        if self.model:
+            self.without.difference_update(vectors)
+            self.without.update(p.id for p in rows if p.id not in vectors)
+
+    def _add_new_vectors(self, session: Session) -> None:
+        """Vectors the embedding job stored since: a count says whether to look which."""
+        self.checked = time.monotonic()
+        table = claim_vectors.PRIORS.table
+        stored = session.exec(select(func.count()).select_from(table).where(table.model == self.model)).one()
+        if stored == self.stored:
+            return
+        self.stored = stored
+        have = self.without.intersection(session.exec(select(table.prior_id).where(table.model == self.model)))
+        ids = sorted(have)
+        step = claim_vectors.READ_CHUNK
+        for start in range(0, len(ids), step):
+            self._add(session, [_Prior(*r) for r in session.exec(
+                select(PriorFactCheck.id, PriorFactCheck.claim_text).where(PriorFactCheck.id.in_(ids[start:start + step])))])
+
+
+class _Prior(NamedTuple):
+    id: int
+    claim_text: str
 
 
 _prior_followers: dict[str, PriorFollower] = {}
 
 
 def current_prior_index(session: Session) -> ClaimIndex:
-    """The prior fact-check index for this session's database (ids are PriorFactCheck ids)."""
+    """The prior fact-check index for this session's database (ids are PriorFactCheck ids); search
+    it with `vector=` to find fact-checks by meaning too."""
+    return _prior_follower(session).sync(session)
+
+
+def search_priors(session: Session, text: str, limit: int):
+    """Other desks' fact-checks like `text`: by meaning too once any of them has a stored vector
+    (the text is then embedded: one model run)."""
+    follower = _prior_follower(session)
+    index = follower.sync(session)
+    vector = claim_vectors.query_vector(text) if follower.has_vectors else None
+    return index.search(text, limit=limit, vector=vector)
+
+
+def _prior_follower(session: Session) -> PriorFollower:
     key = str(session.get_bind().url)
     with _followers_lock:
-        follower = _prior_followers.setdefault(key, PriorFollower())
-    return follower.sync(session)
+        return _prior_followers.setdefault(key, PriorFollower())

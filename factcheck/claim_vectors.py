@@ -1,4 +1,5 @@
-"""Claims' sentence embeddings, stored in the database so that each claim is embedded once.
+"""Sentence embeddings of claims and of other desks' fact-checks, stored in the database so that
+each text is embedded once.
 
 Whichever process needs a claim's vector first computes and stores it: linking a new article
 embeds its claims in one batch, and `embed_missing` (the `claims embed` command, or the admin's
@@ -6,7 +7,9 @@ button, which runs it in a background thread) embeds the claims that came before
 worker reads the stored vector, or the memory-mapped copy in the index base that `claims reindex`
 writes. A vector names its model and the hash of the text it was made from: an edit deletes it
 (claim_index.note_change), and one whose hash no longer matches the claim's text counts as missing.
-Vectors are derived data, like the search index, so they leave no audit rows.
+Vectors are derived data, like the search index, so they leave no audit rows. Other desks'
+fact-checks (priors) get theirs from the same job, so that the prior index can find them by
+meaning (claim_index.PriorFollower); they are never edited, so theirs never go stale.
 """
 from __future__ import annotations
 
@@ -19,18 +22,39 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, select
 
 from factcheck import index_store
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.matching import ClaimIndex, embeddings, flags
-from factcheck.models import Claim, ClaimVector, Role, User, utcnow
+from factcheck.models import Claim, ClaimVector, PriorFactCheck, PriorVector, Role, User, utcnow
 
 log = logging.getLogger(__name__)
 
 BATCH = 64          # claims per commit of the background job (about a second of model time)
 WRITE_CHUNK = 400   # rows per INSERT statement
+READ_CHUNK = 500    # ids per SELECT ... IN (...)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What is embedded: the rows of `source` (their text in column `text`, searchable where
+    `live` holds) and where their vectors go (`table`, keyed by column `key`)."""
+    source: type
+    text: str
+    table: type
+    key: str
+
+    def text_of(self, row) -> str:
+        return getattr(row, self.text) or ""
+
+    def live(self):
+        return Claim.merged_into_id == None if self.source is Claim else true()  # noqa: E711
+
+
+CLAIMS = Kind(Claim, "text", ClaimVector, "claim_id")
+PRIORS = Kind(PriorFactCheck, "claim_text", PriorVector, "prior_id")
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,8 @@ class EmbeddingStatus:
     embedded: int           # searchable claims with a current vector
     claims: int             # searchable claims
     job: JobState | None    # this process's background job, if one ran
+    priors_embedded: int = 0  # other desks' fact-checks with a vector of the current model
+    priors: int = 0
 
 
 def text_hash(text: str) -> str:
@@ -73,6 +99,21 @@ def from_bytes(data: bytes) -> np.ndarray | None:
 def available() -> bool:
     """Whether claims can be embedded here, without loading the model."""
     return embeddings.enabled() and embeddings.model_name() is not None
+
+
+def current_model() -> str | None:
+    """The name stored vectors must carry to count (None while embeddings are off), without
+    loading the model."""
+    return embeddings.model_name() if embeddings.enabled() else None
+
+
+def query_vector(text: str) -> np.ndarray | None:
+    """A search text's vector (the model runs once), or None while embeddings are off."""
+    embedder = embeddings.active_embedder()
+    if embedder is None or not (text or "").strip():
+        return None
+    vec = flags.cached_vector(text)
+    return vec if vec is not None else np.asarray(embedder.encode([text])[0], dtype=np.float32)
 
 
 def name_of(embedder) -> str:
@@ -157,29 +198,32 @@ def vectors_for(session: Session, claims: list[Claim], *, index: ClaimIndex | No
     return found
 
 
-def read_vectors(session: Session, claims: list[Claim], model: str) -> dict[int, np.ndarray]:
-    """Stored vectors of these claims that were made by `model` from their current text."""
+def read_vectors(session: Session, claims: list, model: str, kind: Kind = CLAIMS) -> dict[int, np.ndarray]:
+    """Stored vectors of these claims (or priors) that were made by `model` from their current text."""
     if not claims:
         return {}
     by_id = {c.id: c for c in claims}
-    rows = session.exec(select(ClaimVector.claim_id, ClaimVector.text_hash, ClaimVector.vector)
-                        .where(ClaimVector.claim_id.in_(list(by_id)), ClaimVector.model == model)).all()
+    key = getattr(kind.table, kind.key)
     out = {}
-    for cid, digest, data in rows:
-        vec = from_bytes(data)
-        if vec is not None and digest == text_hash(by_id[cid].text):
-            out[cid] = vec
+    ids = list(by_id)
+    for start in range(0, len(ids), READ_CHUNK):
+        rows = session.exec(select(key, kind.table.text_hash, kind.table.vector)
+                            .where(key.in_(ids[start:start + READ_CHUNK]), kind.table.model == model)).all()
+        for cid, digest, data in rows:
+            vec = from_bytes(data)
+            if vec is not None and digest == text_hash(kind.text_of(by_id[cid])):
+                out[cid] = vec
     return out
 
 
-def vectors_of_texts(session: Session, texts: list[str], model: str) -> dict[str, np.ndarray]:
+def vectors_of_texts(session: Session, texts: list[str], model: str, kind: Kind = CLAIMS) -> dict[str, np.ndarray]:
     """Vectors stored for other claims with exactly these texts (an article imported again, wire copy
     that several outlets print word for word): the same text needs no second model run."""
     by_hash = {text_hash(t): t for t in texts if t}
     if not by_hash:
         return {}
-    rows = session.exec(select(ClaimVector.text_hash, ClaimVector.vector)
-                        .where(ClaimVector.text_hash.in_(list(by_hash)), ClaimVector.model == model)).all()
+    rows = session.exec(select(kind.table.text_hash, kind.table.vector)
+                        .where(kind.table.text_hash.in_(list(by_hash)), kind.table.model == model)).all()
     out = {}
     for digest, data in rows:
         vec = from_bytes(data)
@@ -200,17 +244,18 @@ def embed_and_store(session: Session, claims: list[Claim], embedder) -> dict[int
     return out
 
 
-def store_vectors(session: Session, rows: list[tuple[int, str, np.ndarray]], model: str) -> None:
-    """Insert or replace (claim id, text embedded, vector) rows; the caller commits. Two processes
+def store_vectors(session: Session, rows: list[tuple[int, str, np.ndarray]], model: str,
+                  kind: Kind = CLAIMS) -> None:
+    """Insert or replace (claim or prior id, text embedded, vector) rows; the caller commits. Two processes
     storing the same claim at once both succeed: the later write wins, and both wrote the same.
     Rows go in claim id order, so that two PostgreSQL transactions lock them in one order."""
     now, unique = utcnow(), {cid: (cid, text, vec) for cid, text, vec in rows}
-    values = [{"claim_id": cid, "model": model, "text_hash": text_hash(text), "vector": to_bytes(vec),
+    values = [{kind.key: cid, "model": model, "text_hash": text_hash(text), "vector": to_bytes(vec),
                "created_at": now} for cid, text, vec in (unique[k] for k in sorted(unique))]
     insert = _insert_for(session)
     for start in range(0, len(values), WRITE_CHUNK):
-        stmt = insert(ClaimVector.__table__).values(values[start:start + WRITE_CHUNK])
-        stmt = stmt.on_conflict_do_update(index_elements=["claim_id"], set_={
+        stmt = insert(kind.table.__table__).values(values[start:start + WRITE_CHUNK])
+        stmt = stmt.on_conflict_do_update(index_elements=[kind.key], set_={
             "model": stmt.excluded.model, "text_hash": stmt.excluded.text_hash,
             "vector": stmt.excluded.vector, "created_at": stmt.excluded.created_at})
         session.exec(stmt)
@@ -234,11 +279,11 @@ def forget_vector(session: Session, claim_id: int) -> None:
 
 
 # -- the background job -------------------------------------------------------------------------
-def _missing(model: str):
-    """Searchable claims with no vector of this model."""
-    return (select(Claim.id, Claim.text).outerjoin(ClaimVector, ClaimVector.claim_id == Claim.id)
-            .where(Claim.merged_into_id == None,  # noqa: E711
-                   or_(ClaimVector.claim_id == None, ClaimVector.model != model)))  # noqa: E711
+def _missing(model: str, kind: Kind = CLAIMS):
+    """Searchable claims (or priors) with no vector of this model."""
+    key = getattr(kind.table, kind.key)
+    return (select(kind.source.id, getattr(kind.source, kind.text)).outerjoin(kind.table, key == kind.source.id)
+            .where(kind.live(), or_(key == None, kind.table.model != model)))  # noqa: E711
 
 
 def _check_admin(actor: User | None) -> None:
@@ -248,7 +293,8 @@ def _check_admin(actor: User | None) -> None:
 
 def embed_missing(*, session: Session, actor: User | None, batch: int = BATCH,
                   progress: Callable[[int, int], None] | None = None) -> EmbedResult:
-    """Embed every searchable claim that has no vector yet, `batch` claims per commit.
+    """Embed every searchable claim, then every other desk's fact-check, that has no vector yet,
+    `batch` texts per commit.
 
     Resumable (a stopped run leaves its committed batches; the next one starts after them) and
     safe to run twice at once (writes are insert-or-replace). The model runs outside any
@@ -259,45 +305,52 @@ def embed_missing(*, session: Session, actor: User | None, batch: int = BATCH,
     if embedder is None:
         raise InvalidInput("Embeddings are off: the MiniLM packages are missing or FACTCHECK_EMBEDDINGS=0.")
     model = name_of(embedder)
-    total = session.exec(select(func.count()).select_from(_missing(model).subquery())).one()
-    done = stored = after = 0
+    total = sum(session.exec(select(func.count()).select_from(_missing(model, kind).subquery())).one()
+                for kind in (CLAIMS, PRIORS))
+    done = stored = 0
     if progress:
         progress(0, total)
-    while True:
-        rows = session.exec(_missing(model).where(Claim.id > after).order_by(Claim.id).limit(batch)).all()
-        texts = [text or "" for _, text in rows]
-        known = vectors_of_texts(session, texts, model)  # the same text under another claim
-        session.rollback()  # end the read before the slow part
-        if not rows:
-            break
-        after = rows[-1][0]
-        new = [t for t in dict.fromkeys(texts) if t not in known]
-        known.update(zip(new, embedder.encode(new) if new else []))
-        vecs = [known[t] for t in texts]
-        ids = [cid for cid, _ in rows]
-        current = dict(session.exec(select(Claim.id, Claim.text).where(Claim.id.in_(ids))).all())
-        keep = [(cid, text, vec) for cid, text, vec in zip(ids, texts, vecs) if (current.get(cid) or "") == text]
-        store_vectors(session, keep, model)
-        session.commit()
-        done, stored = done + len(rows), stored + len(keep)
-        if progress:
-            progress(done, max(total, done))
+    for kind in (CLAIMS, PRIORS):
+        source, after = kind.source, 0
+        while True:
+            rows = session.exec(_missing(model, kind).where(source.id > after).order_by(source.id).limit(batch)).all()
+            texts = [text or "" for _, text in rows]
+            known = vectors_of_texts(session, texts, model, kind)  # the same text under another id
+            session.rollback()  # end the read before the slow part
+            if not rows:
+                break
+            after = rows[-1][0]
+            new = [t for t in dict.fromkeys(texts) if t not in known]
+            known.update(zip(new, embedder.encode(new) if new else []))
+            ids = [cid for cid, _ in rows]
+            current = dict(session.exec(select(source.id, getattr(source, kind.text)).where(source.id.in_(ids))).all())
+            keep = [(cid, text, known[text]) for cid, text in zip(ids, texts) if (current.get(cid) or "") == text]
+            store_vectors(session, keep, model, kind)
+            session.commit()
+            done, stored = done + len(rows), stored + len(keep)
+            if progress:
+                progress(done, max(total, done))
     return EmbedResult(embedded=stored, missing=total)
 
 
 def embedding_status(session: Session) -> EmbeddingStatus:
-    """How many searchable claims have a vector of the current model, and this process's job."""
+    """How many searchable claims (and priors) have a vector of the current model, and this
+    process's job."""
     model = embeddings.model_name() if embeddings.enabled() else None
     live = Claim.merged_into_id == None  # noqa: E711
     claims = session.exec(select(func.count()).select_from(Claim).where(live)).one()
-    embedded = 0
+    priors = session.exec(select(func.count()).select_from(PriorFactCheck)).one()
+    embedded = priors_embedded = 0
     if model is not None:
         embedded = session.exec(select(func.count()).select_from(ClaimVector)
                                 .join(Claim, Claim.id == ClaimVector.claim_id)
                                 .where(live, ClaimVector.model == model)).one()
+        priors_embedded = session.exec(select(func.count()).select_from(PriorVector)
+                                       .where(PriorVector.model == model)).one()
     with _job_lock:
         job = _job
-    return EmbeddingStatus(available=model is not None, model=model, embedded=embedded, claims=claims, job=job)
+    return EmbeddingStatus(available=model is not None, model=model, embedded=embedded, claims=claims, job=job,
+                           priors_embedded=priors_embedded, priors=priors)
 
 
 _job_lock = threading.Lock()

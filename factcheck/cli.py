@@ -317,7 +317,8 @@ def claims_reindex():
 @click.option("--batch", type=click.IntRange(1, 10_000), default=claim_vectors.BATCH, show_default=True,
               help="Claims per commit.")
 def claims_embed(batch):
-    """Embed the claims that have no stored vector yet; stop it at any time and run it again to go on."""
+    """Embed the claims (then other desks' fact-checks) that have no stored vector yet; stop it at any
+    time and run it again to go on."""
     with session() as s, click.progressbar(length=1, label="Embedding claims") as bar:
         def progress(done, total):
             bar.length = max(total, 1)
@@ -328,4 +329,5 @@ def claims_embed(batch):
         except FactcheckError as exc:
             raise click.ClickException(exc.message) from None
         status = claim_vectors.embedding_status(s)
-    click.echo(f"Embedded {result.embedded} claims; {status.embedded} of {status.claims} claims have vectors.")
+    click.echo(f"Embedded {result.embedded} texts; {status.embedded} of {status.claims} claims and "
+               f"{status.priors_embedded} of {status.priors} fact-checks of other desks have vectors.")

@@ -291,3 +291,14 @@ class ClaimVector(SQLModel, table=True):
     text_hash: str = Field(sa_type=sa.String(32), index=True)  # of the text embedded: an edited text's is stale
     vector: bytes = Field(sa_type=sa.LargeBinary)  # float16, little-endian
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PriorVector(SQLModel, table=True):
+    """Another desk's fact-check's sentence embedding (as ClaimVector): the prior index then finds
+    fact-checks by meaning, not only by their words."""
+
+    prior_id: int = Field(foreign_key="priorfactcheck.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    model: str = Field(sa_type=sa.String(100))
+    text_hash: str = Field(sa_type=sa.String(32), index=True)
+    vector: bytes = Field(sa_type=sa.LargeBinary)  # float16, little-endian
+    created_at: datetime = Field(default_factory=utcnow)

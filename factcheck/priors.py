@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from factcheck import audit, evidence
+from factcheck import audit, claim_vectors, evidence
 from factcheck.claim_index import current_index, current_prior_index
 from factcheck.errors import ImportFailed, InvalidInput, NotAllowed
 from factcheck.matching import score_bound, score_pair
@@ -381,10 +381,13 @@ def _match_priors(session: Session, actor: User | None, priors: list[PriorFactCh
 
 def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
                  threshold: float = 70.0) -> list[PriorLink]:
-    """New claims against every prior fact-check; runs inside the caller's transaction (article import)."""
+    """New claims against every prior fact-check; runs inside the caller's transaction (article import).
+    Claims whose vectors are stored (linking stores them) also find fact-checks by meaning."""
     index, made = current_prior_index(session), []
+    model = claim_vectors.current_model()
+    vectors = claim_vectors.read_vectors(session, claims, model) if model and claims else {}
     for claim in claims:
-        hits = index.search(claim.text, limit=CANDIDATES)
+        hits = index.search(claim.text, limit=CANDIDATES, vector=vectors.get(claim.id))
         ids = [h.claim_id for h in hits]
         priors = session.exec(select(PriorFactCheck).where(PriorFactCheck.id.in_(ids))).all() if ids else []
         for prior in priors:

@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from factcheck import articles, claim_index, claim_vectors, claims, index_store, links
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.matching import embeddings, flags
-from factcheck.models import Claim, ClaimVector, Role
+from factcheck.models import Claim, ClaimVector, PriorFactCheck, Role
 from tests.factories import make_article, make_claim, make_user
 
 FAKE_MODEL = "fake-words/8"
@@ -201,7 +201,7 @@ def test_the_claims_embed_command(runner, session, fake):
         make_claim(session, article, text=f"Claim {n} about the tram line.")
     result = runner.invoke(args=["claims", "embed", "--batch", "2"])
     assert result.exit_code == 0, result.output
-    assert "Embedded 3 claims; 3 of 3 claims have vectors." in result.output
+    assert "Embedded 3 texts; 3 of 3 claims and 0 of 0 fact-checks of other desks have vectors." in result.output
     assert session.exec(select(func.count()).select_from(ClaimVector)).one() == 3
 
 
@@ -276,3 +276,104 @@ def test_an_import_embeds_its_claims_before_its_write_transaction_opens(session,
     found = articles.claims_of(session, article.id)
     assert found and in_transaction == [False]  # one model run, with no lock held
     assert set(stored(session)) == {c.id for c in found}  # and every claim's vector stored all the same
+
+
+# -- other desks' fact-checks ----------------------------------------------------------------------
+class MeaningEmbedder(WordEmbedder):
+    """Texts listed in `meaning` get that direction (paraphrases sharing no word); others, words."""
+
+    def __init__(self, meaning: dict[str, int]):
+        super().__init__()
+        self.meaning = meaning
+
+    def encode(self, texts):
+        out = super().encode(texts)
+        for i, text in enumerate(texts):
+            if text in self.meaning:
+                out[i] = 0.0
+                out[i, self.meaning[text]] = 1.0
+        return out
+
+
+PRIOR = "Municipal aviation outlays went up threefold"
+PARAPHRASE = "Council spending on helicopters tripled"
+
+
+def add_priors(session, texts):
+    from factcheck.models import PriorFactCheck
+    rows = [PriorFactCheck(url=f"https://checks.example/{n}", publisher="Other desk", claim_text=t, rating_text="False")
+            for n, t in enumerate(texts)]
+    session.add_all(rows)
+    session.commit()
+    return rows
+
+
+@pytest.fixture
+def meaning(monkeypatch, fake):
+    emb = MeaningEmbedder({PRIOR: 5, PARAPHRASE: 5})
+    monkeypatch.setattr(embeddings, "default_embedder", lambda: emb)
+    monkeypatch.setattr(claim_index, "VECTOR_RECHECK_S", 0.0)
+    return emb
+
+
+def test_the_job_embeds_other_desks_fact_checks_after_the_claims(session, fake):
+    from factcheck.models import PriorVector
+    make_claim(session, make_article(session), text="The bridge opened in 1962.")
+    priors = add_priors(session, ["The tram runs at night.", "Rents rose by 4 percent."])
+    fake.seen.clear()
+
+    result = claim_vectors.embed_missing(session=session, actor=None)
+
+    assert fake.seen == ["The bridge opened in 1962.", "The tram runs at night.", "Rents rose by 4 percent."]
+    assert result == claim_vectors.EmbedResult(embedded=3, missing=3)
+    session.commit()
+    rows = {v.prior_id: v for v in session.exec(select(PriorVector))}
+    assert set(rows) == {p.id for p in priors} and {r.model for r in rows.values()} == {FAKE_MODEL}
+    status = claim_vectors.embedding_status(session)
+    assert (status.priors_embedded, status.priors, status.embedded, status.claims) == (2, 2, 1, 1)
+    assert claim_vectors.embed_missing(session=session, actor=None).missing == 0
+
+
+def test_prior_search_finds_a_paraphrase_once_its_vector_is_stored(session, meaning):
+    add_priors(session, [PRIOR, "The tram runs at night."])
+    assert claim_index.search_priors(session, PARAPHRASE, 5) == []   # no word in common, no vectors yet
+    meaning.seen.clear()
+
+    claim_vectors.embed_missing(session=session, actor=None)   # a worker's job; this follower reads the rows
+    hits = claim_index.search_priors(session, PARAPHRASE, 5)
+
+    assert [h.claim_id for h in hits][:1] == [session.exec(select(PriorFactCheck.id).where(
+        PriorFactCheck.claim_text == PRIOR)).one()]
+    assert PARAPHRASE in meaning.seen                             # the query was embedded
+
+
+def test_prior_search_stays_lexical_while_embeddings_are_off(session, meaning, monkeypatch):
+    add_priors(session, [PRIOR, "The tram runs at night."])
+    claim_vectors.embed_missing(session=session, actor=None)
+    monkeypatch.setenv("FACTCHECK_EMBEDDINGS", "0")
+    meaning.seen.clear()
+    assert claim_index.search_priors(session, PARAPHRASE, 5) == []
+    assert [h.score > 0 for h in claim_index.search_priors(session, "tram at night", 5)][:1] == [True]
+    assert meaning.seen == []
+
+
+def test_new_claims_search_the_priors_with_their_stored_vectors(session, meaning, monkeypatch):
+    from factcheck import priors
+    from factcheck.matching import ClaimIndex
+    add_priors(session, [PRIOR])
+    claim_vectors.embed_missing(session=session, actor=None)
+    claim = make_claim(session, make_article(session), text=PARAPHRASE)
+    claim_vectors.store_vectors(session, [(claim.id, claim.text, meaning.encode([claim.text])[0])], FAKE_MODEL)
+    session.commit()
+    asked = []
+    search = ClaimIndex.search
+
+    def spy(self, text, limit=10, **kw):
+        found = search(self, text, limit, **kw)
+        asked.append((text, kw.get("vector") is not None, [m.claim_id for m in found]))
+        return found
+
+    monkeypatch.setattr(ClaimIndex, "search", spy)
+    priors.match_claims(session=session, actor=None, claims=[claim])
+    prior_id = session.exec(select(PriorFactCheck.id)).one()
+    assert asked == [(PARAPHRASE, True, [prior_id])]     # found by meaning: no word in common

@@ -59,13 +59,15 @@ class HybridWeights:
     vector_candidates: int = 100
 
     def combine(self, feats: np.ndarray) -> np.ndarray:
-        """0-100 scores from features [bm25, set, sort, partial, cosine (nan when absent)]."""
+        """0-100 scores from features [bm25, set, sort, partial, cosine (nan where absent)]."""
         lex = (self.bm25 * feats[0] + self.set_ratio * feats[1] + self.sort_ratio * feats[2]
                + self.partial * feats[3])
         lex = lex / (self.bm25 + self.set_ratio + self.sort_ratio + self.partial)
         cos = feats[4]
-        if not np.isnan(cos).all():
-            lex = (1 - self.cosine_share) * lex + self.cosine_share * np.clip(np.nan_to_num(cos), 0, 1)
+        has = ~np.isnan(cos)        # claims without a vector are ranked by their words alone
+        if has.any():
+            mixed = (1 - self.cosine_share) * lex + self.cosine_share * np.clip(np.nan_to_num(cos), 0, 1)
+            lex = np.where(has, mixed, lex)
         return np.clip(lex * 100.0, 0.0, 100.0)
 
 
@@ -79,11 +81,15 @@ class ClaimIndex:
     """Claims by id, searchable by text; see the module docstring for the two rankings."""
 
     def __init__(self, *, mode: str = "hybrid", embedder=DEFAULT,
-                 weights: HybridWeights | None = None):
+                 weights: HybridWeights | None = None, keep_vectors: bool = False):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
         self.embedder = _resolve_embedder(embedder, mode)
+        self._given_weights = weights
+        # a lexical index drops the vectors it was handed when it compacts (they may be a base's
+        # memory-mapped ones), unless it is told to keep them (an index of its own, e.g. priors)
+        self.keep_vectors = keep_vectors
         self.weights = weights or (VECTOR_WEIGHTS if self.embedder is not None else HybridWeights())
         self._base: Segment | None = None
         self._dead: np.ndarray | None = None        # tombstones over base rows
@@ -196,7 +202,7 @@ class ClaimIndex:
     def compact(self) -> None:
         """Fold the delta and tombstones into a new in-memory base."""
         with self._lock:
-            ids, texts, vecs = self._live_rows(keep_given=False)
+            ids, texts, vecs = self._live_rows(keep_given=self.keep_vectors)
             self._base = Segment.build(ids, texts, vectors=vecs)
             self._dead = np.zeros(self._base.n, dtype=bool)
             self._n_dead = 0
@@ -254,8 +260,14 @@ class ClaimIndex:
         return out
 
     # -- search -------------------------------------------------------------------------------
-    def search(self, text: str, limit: int = 10, *, mode: str | None = None) -> list[Match]:
-        """Closest claims to `text`, best first (at most `limit`)."""
+    def search(self, text: str, limit: int = 10, *, mode: str | None = None,
+               vector: np.ndarray | None = None) -> list[Match]:
+        """Closest claims to `text`, best first (at most `limit`).
+
+        `vector`: the text's unit embedding, when the caller has it (stored, or embedded with a
+        batch). The hybrid ranking then also takes the claims nearest in meaning as candidates and
+        weighs the cosine in, as an index with an embedder does, from the vectors this index was
+        given (claims given none are ranked by their words alone)."""
         mode = mode or self.mode
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
@@ -274,21 +286,36 @@ class ClaimIndex:
                 hits += [(s, si, r) for s, r in cand.fuzzy_search(seg, q, dead, limit)]
             hits.sort(key=lambda h: (-h[0], h[1], h[2]))
             return [Match(segs[si][0].claim_id(r), round(s, 4)) for s, si, r in hits[:limit]]
-        return self._hybrid(text, q, segs, limit)
+        return self._hybrid(text, q, segs, limit, vector)
 
-    def _hybrid(self, raw: str, q: cand.Query, segs, limit: int) -> list[Match]:
-        pool = self._hybrid_pool(raw, q, segs)
+    def _hybrid(self, raw: str, q: cand.Query, segs, limit: int, vector=None) -> list[Match]:
+        qvec = self._query_vector(raw, vector)
+        pool = self._hybrid_pool(raw, q, segs, qvec)
         if pool is None:
             return []
         segi, rows, feats, texts = pool
-        score = same_text_score(self.weights.combine(feats), texts)
+        score = same_text_score(self._weights_for(qvec).combine(feats), texts)
         order = np.lexsort((rows, segi, -score))[:limit]
         return [Match(segs[segi[i]][0].claim_id(int(rows[i])), round(float(score[i]), 4))
                 for i in order if score[i] > 0]
 
-    def _hybrid_pool(self, raw: str, q: cand.Query, segs):
+    def _query_vector(self, raw: str, vector) -> np.ndarray | None:
+        if vector is not None:
+            return np.asarray(vector, dtype=np.float32)
+        if self.embedder is None:
+            return None
+        self._embed_pending()
+        return self.embedder.encode([raw])[0].astype(np.float32)
+
+    def _weights_for(self, qvec) -> HybridWeights:
+        """A lexical index searched with a query vector ranks as an index with an embedder does."""
+        if self._given_weights is not None or self.embedder is not None or qvec is None:
+            return self.weights
+        return VECTOR_WEIGHTS
+
+    def _hybrid_pool(self, raw: str, q: cand.Query, segs, qvec=None):
         """Candidate rows of every segment and their features (see HybridWeights.combine)."""
-        w = self.weights
+        w = self._weights_for(qvec)
         n_total = sum(seg.n for seg, _ in segs)
         df = np.zeros(len(q.words), dtype=np.float64)
         for seg, _ in segs:
@@ -298,10 +325,6 @@ class ClaimIndex:
         q.idf = cand.idf_of(df, n_total)
         idf_mass = float(q.idf.sum()) or 1.0
         avg = self._avg_ntok(segs)
-        qvec = None
-        if self.embedder is not None:
-            self._embed_pending()
-            qvec = self.embedder.encode([raw])[0].astype(np.float32)
         pool_rows, pool_seg, pool_bm = [], [], []
         for si, (seg, dead) in enumerate(segs):
             g = cand.gather(seg, q, dead, read_frequent=HYBRID_READ_FREQUENT, typos=False)
@@ -355,30 +378,36 @@ class ClaimIndex:
             self._delta_vectors[c] = v.astype(np.float16)
 
     def _vector_top(self, seg: Segment, dead, qvec: np.ndarray, k: int) -> np.ndarray:
+        """The k rows nearest to qvec, leaving out dead rows and rows without a vector."""
         mat = self._seg_vectors(seg)
         if mat is None or not len(mat):
             return np.zeros(0, np.int64)
         sims = _chunked_dot(mat, qvec)
+        sims[sims == 0.0] = -2.0        # a zero row: a claim given no vector
         if dead is not None:
             sims[dead] = -2.0
         top = cand.top_k(sims, k)
-        if dead is not None:
-            top = top[~dead[top]]
-        return np.sort(top).astype(np.int64)
+        return np.sort(top[sims[top] > -1.5]).astype(np.int64)
 
     def _seg_vectors(self, seg: Segment):
-        if seg is self._delta_seg:
-            if getattr(seg, "_vec_cache", None) is None:
-                ids = [seg.claim_id(r) for r in range(seg.n)]
-                seg._vec_cache = np.stack([self._delta_vectors[c] for c in ids]).astype(np.float32)
-            return seg._vec_cache
-        return seg.vectors
+        """A segment's vectors, or None; a zero row marks a claim without one."""
+        if seg is not self._delta_seg:
+            return seg.vectors
+        if not hasattr(seg, "_vec_cache"):
+            vecs = [self._delta_vectors.get(seg.claim_id(r)) for r in range(seg.n)]
+            dims = {len(v) for v in vecs if v is not None}
+            none = np.zeros(dims.pop(), np.float16) if dims else None
+            seg._vec_cache = None if none is None else \
+                np.stack([none if v is None else v for v in vecs]).astype(np.float32)
+        return seg._vec_cache
 
     def _cosine(self, seg: Segment, row: int, qvec: np.ndarray) -> float:
+        """NaN for a claim without a vector: the ranking then reads its words alone."""
         mat = self._seg_vectors(seg)
         if mat is None:
-            return 0.0
-        return float(np.dot(np.asarray(mat[row], dtype=np.float32), qvec))
+            return float("nan")
+        vec = np.asarray(mat[row], dtype=np.float32)
+        return float(np.dot(vec, qvec)) if vec.any() else float("nan")
 
     # -- persistence --------------------------------------------------------------------------
     def save(self, directory) -> Path:
