@@ -325,38 +325,47 @@ class ClaimIndex:
         q.idf = cand.idf_of(df, n_total)
         idf_mass = float(q.idf.sum()) or 1.0
         avg = self._avg_ntok(segs)
-        pool_rows, pool_seg, pool_bm = [], [], []
+        # every segment's reached rows, then the best of them all together: a delta of recent
+        # claims adds rows only where they beat the base's (each segment's own best doubled the
+        # re-rank, the larger part of a search)
+        seg_of, row_of, bm_of, key_of = [], [], [], []
         for si, (seg, dead) in enumerate(segs):
             g = cand.gather(seg, q, dead, read_frequent=HYBRID_READ_FREQUENT, typos=False)
             if not len(g.rows):
                 g = cand.gather(seg, q, dead, read_frequent=HYBRID_READ_FREQUENT)
-            rows, bms = np.zeros(0, np.int64), np.zeros(0)
-            bm = np.zeros(0)
             if len(g.rows):
-                bm = cand.bm25_norm(seg, g.rows, g.idf, avg) / idf_mass
-                lb = cand.lower_bound(g.x, q.Lq, seg.row_len[g.rows].astype(np.float64))
-                picked = np.union1d(cand.top_k(bm, w.bm25_candidates),
-                                    cand.top_k(lb + g.typo, w.fuzzy_candidates))
-                rows, bms = g.rows[picked], bm[picked]
-            if qvec is not None:
-                vrows = self._vector_top(seg, dead, qvec, w.vector_candidates)
-                extra = np.setdiff1d(vrows, rows)
-                if len(extra):
-                    # rows found by meaning alone keep the BM25 of whatever words they share
-                    bm_of = dict(zip(g.rows.tolist(), bm.tolist())) if len(g.rows) else {}
-                    rows = np.concatenate([rows, extra])
-                    bms = np.concatenate([bms, [bm_of.get(r, 0.0) for r in extra.tolist()]])
-            pool_rows.append(rows)
-            pool_seg.append(np.full(len(rows), si))
-            pool_bm.append(bms)
-        if not sum(len(r) for r in pool_rows):
+                seg_of.append(np.full(len(g.rows), si))
+                row_of.append(g.rows)
+                bm_of.append(cand.bm25_norm(seg, g.rows, g.idf, avg) / idf_mass)
+                key_of.append(cand.lower_bound(g.x, q.Lq, seg.row_len[g.rows].astype(np.float64)) + g.typo)
+        segi, rows, bm = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        if row_of:
+            all_seg, all_rows, all_bm = np.concatenate(seg_of), np.concatenate(row_of), np.concatenate(bm_of)
+            picked = np.union1d(cand.top_k(all_bm, w.bm25_candidates),
+                                cand.top_k(np.concatenate(key_of), w.fuzzy_candidates))
+            segi, rows, bm = all_seg[picked], all_rows[picked], all_bm[picked]
+        if qvec is not None:
+            near = [(si, *self._vector_top(seg, dead, qvec, w.vector_candidates)) for si, (seg, dead) in enumerate(segs)]
+            v_seg = np.concatenate([np.full(len(r), si) for si, r, _ in near])
+            v_rows = np.concatenate([r for _, r, _ in near])
+            top = cand.top_k(np.concatenate([sims for _, _, sims in near]), w.vector_candidates)
+            have = set(zip(segi.tolist(), rows.tolist()))
+            extra = [(s, r) for s, r in zip(v_seg[top].tolist(), v_rows[top].tolist()) if (s, r) not in have]
+            if extra:
+                # rows found by meaning alone keep the BM25 of whatever words they share
+                reached = dict(zip(zip(all_seg.tolist(), all_rows.tolist()), all_bm.tolist())) if row_of else {}
+                segi = np.concatenate([segi, [s for s, _ in extra]]).astype(np.int64)
+                rows = np.concatenate([rows, [r for _, r in extra]]).astype(np.int64)
+                bm = np.concatenate([bm, [reached.get(e, 0.0) for e in extra]])
+        if not len(rows):
             return None
-        rows = np.concatenate(pool_rows).astype(np.int64)
-        segi = np.concatenate(pool_seg)
-        bm = np.minimum(np.concatenate(pool_bm), 1.5)
-        texts = []
+        rows = rows.astype(np.int64)
+        bm = np.minimum(bm, 1.5)
+        texts = [""] * len(rows)
         for si, (seg, _) in enumerate(segs):
-            texts.extend(seg.texts(rows[segi == si]))
+            at = np.flatnonzero(segi == si)
+            for i, text in zip(at.tolist(), seg.texts(rows[at])):
+                texts[i] = text
         fz = _fuzzy_features(q.norm, texts, (w.set_ratio, w.sort_ratio, w.partial))
         cos = np.full(len(rows), np.nan)
         if qvec is not None:
@@ -377,17 +386,19 @@ class ClaimIndex:
         for c, v in zip(missing, vecs):
             self._delta_vectors[c] = v.astype(np.float16)
 
-    def _vector_top(self, seg: Segment, dead, qvec: np.ndarray, k: int) -> np.ndarray:
-        """The k rows nearest to qvec, leaving out dead rows and rows without a vector."""
+    def _vector_top(self, seg: Segment, dead, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k rows nearest to qvec and their cosines, leaving out dead rows and rows without
+        a vector."""
         mat = self._seg_vectors(seg)
         if mat is None or not len(mat):
-            return np.zeros(0, np.int64)
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
         sims = _chunked_dot(mat, qvec)
         sims[sims == 0.0] = -2.0        # a zero row: a claim given no vector
         if dead is not None:
             sims[dead] = -2.0
         top = cand.top_k(sims, k)
-        return np.sort(top[sims[top] > -1.5]).astype(np.int64)
+        top = np.sort(top[sims[top] > -1.5]).astype(np.int64)
+        return top, sims[top]
 
     def _seg_vectors(self, seg: Segment):
         """A segment's vectors, or None; a zero row marks a claim without one."""

@@ -138,3 +138,22 @@ def test_segment_stats_count_each_word_of_a_claim_once():
     assert list(seg.row_ntok) == [6, 4, 3, 0]
     assert seg.token_ids([long_word, "b", "cat"]).tolist()[0] == -1
     assert seg.df[seg.token_ids(["cat"])[0]] == 2
+
+
+def test_recent_claims_in_a_delta_rank_as_in_one_compacted_index(make_claims):
+    """Hybrid search picks its candidates from base and delta together, so a base with recent
+    claims on top ranks exactly as one index holding them all."""
+    claims = make_claims(1200)
+    layered = ClaimIndex(embedder=None)
+    layered.add_many(enumerate(claims[:1000]))
+    layered.compact()
+    layered.add_many((i, c) for i, c in enumerate(claims[1000:], 1000))
+    assert len(layered._segments()) == 2
+    whole = ClaimIndex(embedder=None)
+    whole.add_many(enumerate(claims))
+    whole.compact()
+    for text in claims[990:1010] + ["the city council", "minister said"]:
+        a, b = layered.search(text, limit=10), whole.search(text, limit=10)
+        assert [m.score for m in a] == [m.score for m in b]
+        cut = a[-1].score if len(a) == 10 else -1    # ties at the cut may come in either order
+        assert {(m.claim_id, m.score) for m in a if m.score > cut} == {(m.claim_id, m.score) for m in b if m.score > cut}
