@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from factcheck import audit, claim_vectors, evidence
 from factcheck.claim_index import current_index, current_prior_index
 from factcheck.errors import ImportFailed, InvalidInput, NotAllowed
-from factcheck.matching import score_bound, score_pair
+from factcheck.matching import score_bound, score_pairs
 from factcheck.models import (Claim, Evidence, LinkState, PriorFactCheck, PriorLink, Rating, RatingAlias, Role,
                               Stance, User)
 from factcheck.permissions import can_research
@@ -382,23 +382,31 @@ def _match_priors(session: Session, actor: User | None, priors: list[PriorFactCh
 def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
                  threshold: float = 70.0) -> list[PriorLink]:
     """New claims against every prior fact-check; runs inside the caller's transaction (article import).
-    Claims whose vectors are stored (linking stores them) also find fact-checks by meaning."""
+    Claims whose vectors are stored (linking stores them) also find fact-checks by meaning, and the
+    stored vectors of both sides score the pairs: no text that has one is embedded again."""
     index, made = current_prior_index(session), []
     model = claim_vectors.current_model()
     vectors = claim_vectors.read_vectors(session, claims, model) if model and claims else {}
+    found = {c.id: [h.claim_id for h in index.search(c.text, limit=CANDIDATES, vector=vectors.get(c.id))]
+             for c in claims}
+    wanted = {pid for ids in found.values() for pid in ids}
+    priors = {p.id: p for p in session.exec(select(PriorFactCheck).where(PriorFactCheck.id.in_(wanted)))} \
+        if wanted else {}
+    given = {c.text: vectors[c.id] for c in claims if c.id in vectors}
+    if model and priors:
+        stored = claim_vectors.read_vectors(session, list(priors.values()), model, claim_vectors.PRIORS)
+        given.update({priors[pid].claim_text: vec for pid, vec in stored.items()})
     for claim in claims:
-        hits = index.search(claim.text, limit=CANDIDATES, vector=vectors.get(claim.id))
-        ids = [h.claim_id for h in hits]
-        priors = session.exec(select(PriorFactCheck).where(PriorFactCheck.id.in_(ids))).all() if ids else []
-        for prior in priors:
-            made += _link(session, actor, claim, prior, threshold)
+        for pid in sorted(p for p in found[claim.id] if p in priors):
+            made += _link(session, actor, claim, priors[pid], threshold, given)
     return made
 
 
-def _link(session: Session, actor, claim: Claim, prior: PriorFactCheck, threshold: float) -> list[PriorLink]:
+def _link(session: Session, actor, claim: Claim, prior: PriorFactCheck, threshold: float,
+          vectors: dict | None = None) -> list[PriorLink]:
     if claim.merged_into_id is not None or score_bound(claim.text, prior.claim_text) < threshold - 0.01:
         return []
-    pair = score_pair(claim.text, prior.claim_text)
+    pair = score_pairs([(claim.text, prior.claim_text)], vectors=vectors)[0]
     if pair.score < threshold:
         return []
     link = session.exec(select(PriorLink).where(PriorLink.claim_id == claim.id, PriorLink.prior_id == prior.id)).first()

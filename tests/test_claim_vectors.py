@@ -377,3 +377,22 @@ def test_new_claims_search_the_priors_with_their_stored_vectors(session, meaning
     priors.match_claims(session=session, actor=None, claims=[claim])
     prior_id = session.exec(select(PriorFactCheck.id)).one()
     assert asked == [(PARAPHRASE, True, [prior_id])]     # found by meaning: no word in common
+
+
+def test_matching_new_claims_to_priors_reads_both_sides_vectors_instead_of_embedding(session, fake, monkeypatch):
+    from factcheck import priors
+    from factcheck.models import PriorLink
+    prior_text = "The harbour bridge cost the city 2.6 million dollars"
+    add_priors(session, [prior_text])
+    claim_vectors.embed_missing(session=session, actor=None)
+    claim = make_claim(session, make_article(session), text="The harbour bridge cost the city $2.6 million")
+    claim_vectors.store_vectors(session, [(claim.id, claim.text, fake.encode([claim.text])[0])], FAKE_MODEL)
+    session.commit()
+    monkeypatch.setattr(flags, "_vectors", flags._VectorCache())   # nothing cached from the job's run
+    fake.seen.clear()
+
+    made = priors.match_claims(session=session, actor=None, claims=[claim])
+
+    assert [link.prior_id for link in made] == [session.exec(select(PriorFactCheck.id)).one()]
+    assert fake.seen == []                          # both vectors were read, none embedded
+    assert session.exec(select(PriorLink)).one().score >= 70
