@@ -30,10 +30,6 @@ MODES = ("hybrid", "fuzzy")
 # hybrid ranking: rows that share only words in over 5 % of claims never reach the BM25 top, so
 # those postings are not read (CheckThat MAP@5 unchanged; linking searches 2.2x faster)
 HYBRID_READ_FREQUENT = 0.0
-# ... and looks up near spellings of unknown words only when no word of the query reaches a claim
-# ("Asad fleed Damscus"): beside words that do, they cost ranking quality (CheckThat MAP@5 lexical
-# train 0.770 -> 0.774, dev 0.692 -> 0.704; with MiniLM dev 0.862 -> 0.870), and a new article's
-# names and rare words cost linking a lookup each. Fuzzy search always expands them.
 DEFAULT = "default"   # embedder argument: follow FACTCHECK_EMBEDDINGS and what is installed
 
 
@@ -330,6 +326,9 @@ class ClaimIndex:
         # re-rank, the larger part of a search)
         seg_of, row_of, bm_of, key_of = [], [], [], []
         for si, (seg, dead) in enumerate(segs):
+            # near spellings of unknown words only when no word reaches a claim ("Asad fleed
+            # Damscus"): beside words that do, they cost ranking quality (CheckThat MAP@5 lexical
+            # train 0.770 -> 0.774, dev 0.692 -> 0.704) and linking a lookup per rare word
             g = cand.gather(seg, q, dead, read_frequent=HYBRID_READ_FREQUENT, typos=False)
             if not len(g.rows):
                 g = cand.gather(seg, q, dead, read_frequent=HYBRID_READ_FREQUENT)
