@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from urllib.parse import urlsplit
 
+import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from factcheck import audit, claim_vectors, evidence
 from factcheck.claim_index import current_index, current_prior_index
 from factcheck.errors import ImportFailed, InvalidInput, NotAllowed
-from factcheck.matching import score_bound, score_pairs
+from factcheck.matching import embeddings, score_bound, score_pairs
 from factcheck.models import (Claim, Evidence, LinkState, PriorFactCheck, PriorLink, Rating, RatingAlias, Role,
                               Stance, User)
 from factcheck.permissions import can_research
@@ -369,13 +370,17 @@ def _stored_urls(session: Session, urls: list[str]) -> dict[str, str]:
 
 def _match_priors(session: Session, actor: User | None, priors: list[PriorFactCheck],
                   threshold: float) -> list[PriorLink]:
-    """New fact-checks against every claim of the desk."""
-    index, made = current_index(session), []
-    for prior in priors:
-        hits = index.search(prior.claim_text, limit=CANDIDATES)
-        claims = session.exec(select(Claim).where(Claim.id.in_([h.claim_id for h in hits]))).all() if hits else []
-        for claim in claims:
-            made += _link(session, actor, claim, prior, threshold)
+    """New fact-checks against every claim of the desk: the candidates of all of them first, then
+    the pairs scored with both sides' vectors (see _pair_vectors)."""
+    index = current_index(session)
+    found = {p.id: [h.claim_id for h in index.search(p.claim_text, limit=CANDIDATES)] for p in priors}
+    wanted = {cid for ids in found.values() for cid in ids}
+    claims = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(wanted)))} if wanted else {}
+    pairs = [(claims[cid], prior) for prior in priors for cid in sorted(found[prior.id]) if cid in claims]
+    given = _pair_vectors(session, pairs, threshold)
+    made = []
+    for claim, prior in pairs:
+        made += _link(session, actor, claim, prior, threshold, given)
     return made
 
 
@@ -383,8 +388,8 @@ def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
                  threshold: float = 70.0) -> list[PriorLink]:
     """New claims against every prior fact-check; runs inside the caller's transaction (article import).
     Claims whose vectors are stored (linking stores them) also find fact-checks by meaning, and the
-    stored vectors of both sides score the pairs: no text that has one is embedded again."""
-    index, made = current_prior_index(session), []
+    pairs are scored with both sides' vectors (see _pair_vectors)."""
+    index = current_prior_index(session)
     model = claim_vectors.current_model()
     vectors = claim_vectors.read_vectors(session, claims, model) if model and claims else {}
     found = {c.id: [h.claim_id for h in index.search(c.text, limit=CANDIDATES, vector=vectors.get(c.id))]
@@ -392,14 +397,37 @@ def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
     wanted = {pid for ids in found.values() for pid in ids}
     priors = {p.id: p for p in session.exec(select(PriorFactCheck).where(PriorFactCheck.id.in_(wanted)))} \
         if wanted else {}
-    given = {c.text: vectors[c.id] for c in claims if c.id in vectors}
-    if model and priors:
-        stored = claim_vectors.read_vectors(session, list(priors.values()), model, claim_vectors.PRIORS)
-        given.update({priors[pid].claim_text: vec for pid, vec in stored.items()})
-    for claim in claims:
-        for pid in sorted(p for p in found[claim.id] if p in priors):
-            made += _link(session, actor, claim, priors[pid], threshold, given)
+    pairs = [(claim, priors[pid]) for claim in claims for pid in sorted(found[claim.id]) if pid in priors]
+    given = _pair_vectors(session, pairs, threshold)
+    made = []
+    for claim, prior in pairs:
+        made += _link(session, actor, claim, prior, threshold, given)
     return made
+
+
+def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]], threshold: float) -> dict:
+    """Text -> vector for the pairs that may reach the threshold, while embeddings are on: stored
+    vectors are read, and fact-checks without one are embedded in one batch and stored (the
+    embedding job then skips them), instead of the model running pair by pair."""
+    embedder = embeddings.active_embedder()
+    pairs = [(c, p) for c, p in pairs if c.merged_into_id is None
+             and score_bound(c.text, p.claim_text) >= threshold - 0.01]
+    if embedder is None or not pairs:
+        return {}
+    model = claim_vectors.name_of(embedder)
+    claims = list({c.id: c for c, _ in pairs}.values())
+    priors = list({p.id: p for _, p in pairs}.values())
+    stored = claim_vectors.read_vectors(session, claims, model)
+    given = {c.text: stored[c.id] for c in claims if c.id in stored}
+    stored = claim_vectors.read_vectors(session, priors, model, claim_vectors.PRIORS)
+    given.update({p.claim_text: stored[p.id] for p in priors if p.id in stored})
+    todo = [p for p in priors if p.claim_text not in given]
+    texts = list(dict.fromkeys(p.claim_text for p in todo))
+    if texts:
+        given.update(zip(texts, (np.asarray(v, dtype=np.float32) for v in embedder.encode(texts))))
+        claim_vectors.store_vectors(session, [(p.id, p.claim_text, given[p.claim_text]) for p in todo], model,
+                                    claim_vectors.PRIORS)
+    return given
 
 
 def _link(session: Session, actor, claim: Claim, prior: PriorFactCheck, threshold: float,

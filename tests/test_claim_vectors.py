@@ -396,3 +396,30 @@ def test_matching_new_claims_to_priors_reads_both_sides_vectors_instead_of_embed
     assert [link.prior_id for link in made] == [session.exec(select(PriorFactCheck.id)).one()]
     assert fake.seen == []                          # both vectors were read, none embedded
     assert session.exec(select(PriorLink)).one().score >= 70
+
+
+def test_importing_fact_checks_embeds_the_candidates_once_in_a_batch_and_stores_them(session, fake):
+    import json
+    from factcheck import priors
+    from factcheck.models import PriorLink, PriorVector
+    claim = make_claim(session, make_article(session), text="The harbour bridge cost the city $2.6 million")
+    claim_vectors.store_vectors(session, [(claim.id, claim.text, fake.encode([claim.text])[0])], FAKE_MODEL)
+    session.commit()
+    texts = ["The harbour bridge cost the city 2.6 million dollars", "The harbour bridge cost the city 3 million",
+             "Penguins cannot fly"]
+    feed = [{"@type": "ClaimReview", "url": f"https://checks.example/{n}", "claimReviewed": t,
+             "author": {"name": "Other desk"}, "reviewRating": {"alternateName": "False"}} for n, t in enumerate(texts)]
+    calls = []
+    encode = fake.encode
+    fake.encode = lambda batch: calls.append(list(batch)) or encode(batch)
+    fake.seen.clear()
+
+    result = priors.import_priors(session=session, actor=None, data=json.dumps(feed).encode(), source="feed")
+
+    assert calls == [texts[:2]]                      # the two candidates, together; not the claim
+    stored = {v.prior_id for v in session.exec(select(PriorVector))}
+    by_text = {p.claim_text: p.id for p in result.imported}
+    assert stored == {by_text[texts[0]], by_text[texts[1]]}
+    linked = {l.prior_id for l in session.exec(select(PriorLink))}
+    assert by_text[texts[0]] in linked and result.links == len(linked)
+    assert claim_vectors.embed_missing(session=session, actor=None).missing == 1   # only the penguins
