@@ -22,6 +22,7 @@ from rapidfuzz.distance import LCSseq
 from .segment import MAX_TOKEN, Segment, char_hist, frequent_cap
 
 KEEP_BY_LB = 20_000      # rows whose histogram bound is computed at most (best summed bounds)
+KEEP_TIED = 40_000       # ... unless rows tie at the cut: then up to this many
 MAX_SCORED = 1_200       # rows scored by token_set_ratio at most per segment, query and stage
 MAX_BOUNDED = 4_000     # rows whose LCS bound is computed at most (the same)
 FREQ_READ_MAX = 0.15     # frequent postings longer than this share of rows are never read
@@ -285,7 +286,12 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     # rows are ranked by a lower bound that counts typo-matched words as shared
     reach = lower_bound(g.x[live] + g.typo[live], q.Lq, lr[live]) if g.typo.any() else lb[live]
     if len(live) > KEEP_BY_LB:
-        top = top_k(reach + lb[live], KEEP_BY_LB)
+        # rows tied at the cut all stay (up to KEEP_TIED): rows that share the same words with
+        # the query tie by the thousand, and a cut inside the tie dropped some arbitrarily
+        key = reach + lb[live]
+        top = np.flatnonzero(key >= _kth(key, KEEP_BY_LB))
+        if len(top) > KEEP_TIED:
+            top = top_k(key, KEEP_BY_LB)
         live, reach = live[top], reach[top]
     ub = upper_bound(seg, q, g.rows[live], g.x[live])
     keep = ub >= thr - EPS

@@ -123,3 +123,30 @@ def test_sorted_and_summed_gathers_agree(make_claims, misspell, monkeypatch):
             assert np.allclose(getattr(a, field), getattr(b, field)), (text, field)
         reached += len(a.rows) > 0
     assert reached > 30
+
+
+def test_rows_tied_at_the_candidate_cut_all_stay(monkeypatch):
+    """Hundreds of rows share the same words with the query and are as long, so their cheap
+    bounds tie; the cut to KEEP_BY_LB rows must not drop the ones that score best (their extra
+    words are too unlike the query's to be typo matches: only the character-level ratio tells).
+    Seven words, so that the walk by length (short queries) does not find them another way."""
+    from factcheck.matching import candidates as cand
+
+    r = random.Random(3)
+    letters = "bcdfghjklmnpqrstvwxz"
+
+    def word():
+        return "".join(r.choice(letters) for _ in range(6))
+
+    claims = [f"the old harbour bridge opened in {word()} {word()}" for _ in range(800)]
+    claims[517] = "the old harbour bridge opened in quorke lmintz"     # the query's word, split
+    claims[433] = "the old harbour bridge opened in quorkz lmintz"
+    ix = ClaimIndex(mode="fuzzy")
+    ix.add_many(enumerate(claims))
+    ix.compact()
+    monkeypatch.setattr(cand, "KEEP_BY_LB", 50)
+    monkeypatch.setattr(cand, "KEEP_TIED", 2000)
+    q = normalise("the old harbour bridge opened in quorkelmintz")
+    scores = process.cdist([q], [normalise(c) for c in claims], scorer=fuzz.token_set_ratio, processor=None)[0]
+    assert set(np.argsort(-scores)[:2].tolist()) == {517, 433}
+    assert {m.claim_id for m in ix.search(q, limit=2)} == {517, 433}
