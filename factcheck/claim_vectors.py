@@ -96,15 +96,15 @@ def from_bytes(data: bytes) -> np.ndarray | None:
     return vec.astype(np.float32) if len(vec) else None
 
 
-def available() -> bool:
-    """Whether claims can be embedded here, without loading the model."""
-    return embeddings.enabled() and embeddings.model_name() is not None
-
-
 def current_model() -> str | None:
     """The name stored vectors must carry to count (None while embeddings are off), without
     loading the model."""
     return embeddings.model_name() if embeddings.enabled() else None
+
+
+def available() -> bool:
+    """Whether claims can be embedded here, without loading the model."""
+    return current_model() is not None
 
 
 def query_vector(text: str) -> np.ndarray | None:
@@ -336,8 +336,8 @@ def embed_missing(*, session: Session, actor: User | None, batch: int = BATCH,
 def embedding_status(session: Session) -> EmbeddingStatus:
     """How many searchable claims (and priors) have a vector of the current model, and this
     process's job."""
-    model = embeddings.model_name() if embeddings.enabled() else None
-    live = Claim.merged_into_id == None  # noqa: E711
+    model = current_model()
+    live = CLAIMS.live()
     claims = session.exec(select(func.count()).select_from(Claim).where(live)).one()
     priors = session.exec(select(func.count()).select_from(PriorFactCheck)).one()
     embedded = priors_embedded = 0

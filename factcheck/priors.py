@@ -370,25 +370,19 @@ def _stored_urls(session: Session, urls: list[str]) -> dict[str, str]:
 
 def _match_priors(session: Session, actor: User | None, priors: list[PriorFactCheck],
                   threshold: float) -> list[PriorLink]:
-    """New fact-checks against every claim of the desk: the candidates of all of them first, then
-    the pairs scored with both sides' vectors (see _pair_vectors)."""
+    """New fact-checks against every claim of the desk: the candidates of all of them first."""
     index = current_index(session)
     found = {p.id: [h.claim_id for h in index.search(p.claim_text, limit=CANDIDATES)] for p in priors}
     wanted = {cid for ids in found.values() for cid in ids}
     claims = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(wanted)))} if wanted else {}
     pairs = [(claims[cid], prior) for prior in priors for cid in sorted(found[prior.id]) if cid in claims]
-    given = _pair_vectors(session, pairs, threshold)
-    made = []
-    for claim, prior in pairs:
-        made += _link(session, actor, claim, prior, threshold, given)
-    return made
+    return _link_pairs(session, actor, pairs, threshold)
 
 
 def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
                  threshold: float = 70.0) -> list[PriorLink]:
     """New claims against every prior fact-check; runs inside the caller's transaction (article import).
-    Claims whose vectors are stored (linking stores them) also find fact-checks by meaning, and the
-    pairs are scored with both sides' vectors (see _pair_vectors)."""
+    Claims whose vectors are stored (linking stores them) also find fact-checks by meaning."""
     index = current_prior_index(session)
     model = claim_vectors.current_model()
     vectors = claim_vectors.read_vectors(session, claims, model) if model and claims else {}
@@ -398,26 +392,36 @@ def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
     priors = {p.id: p for p in session.exec(select(PriorFactCheck).where(PriorFactCheck.id.in_(wanted)))} \
         if wanted else {}
     pairs = [(claim, priors[pid]) for claim in claims for pid in sorted(found[claim.id]) if pid in priors]
-    given = _pair_vectors(session, pairs, threshold)
+    return _link_pairs(session, actor, pairs, threshold, vectors)
+
+
+def _link_pairs(session: Session, actor, pairs: list[tuple[Claim, PriorFactCheck]], threshold: float,
+                claim_vecs: dict[int, np.ndarray] | None = None) -> list[PriorLink]:
+    """Link the (claim, fact-check) pairs that score at least `threshold`. Pairs that cannot
+    (score_bound, a cheap upper bound) are dropped first; the rest are scored with both sides'
+    vectors (see _pair_vectors; `claim_vecs`: claim vectors the caller read already)."""
+    pairs = [(c, p) for c, p in pairs if c.merged_into_id is None
+             and score_bound(c.text, p.claim_text) >= threshold - 0.01]
+    given = _pair_vectors(session, pairs, claim_vecs or {})
     made = []
     for claim, prior in pairs:
         made += _link(session, actor, claim, prior, threshold, given)
     return made
 
 
-def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]], threshold: float) -> dict:
-    """Text -> vector for the pairs that may reach the threshold, while embeddings are on: stored
-    vectors are read, and fact-checks without one are embedded in one batch and stored (the
-    embedding job then skips them), instead of the model running pair by pair."""
+def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]],
+                  claim_vecs: dict[int, np.ndarray]) -> dict:
+    """Text -> vector for these pairs, while embeddings are on: stored vectors are read, and
+    fact-checks without one are embedded in one batch and stored (the embedding job then skips
+    them), instead of the model running pair by pair."""
     embedder = embeddings.active_embedder()
-    pairs = [(c, p) for c, p in pairs if c.merged_into_id is None
-             and score_bound(c.text, p.claim_text) >= threshold - 0.01]
     if embedder is None or not pairs:
         return {}
     model = claim_vectors.name_of(embedder)
     claims = list({c.id: c for c, _ in pairs}.values())
     priors = list({p.id: p for _, p in pairs}.values())
-    stored = claim_vectors.read_vectors(session, claims, model)
+    stored = dict(claim_vecs)
+    stored.update(claim_vectors.read_vectors(session, [c for c in claims if c.id not in stored], model))
     given = {c.text: stored[c.id] for c in claims if c.id in stored}
     stored = claim_vectors.read_vectors(session, priors, model, claim_vectors.PRIORS)
     given.update({p.claim_text: stored[p.id] for p in priors if p.id in stored})
@@ -431,9 +435,7 @@ def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]], t
 
 
 def _link(session: Session, actor, claim: Claim, prior: PriorFactCheck, threshold: float,
-          vectors: dict | None = None) -> list[PriorLink]:
-    if claim.merged_into_id is not None or score_bound(claim.text, prior.claim_text) < threshold - 0.01:
-        return []
+          vectors: dict) -> list[PriorLink]:
     pair = score_pairs([(claim.text, prior.claim_text)], vectors=vectors)[0]
     if pair.score < threshold:
         return []

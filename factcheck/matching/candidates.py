@@ -186,18 +186,17 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
             first[0] = True
             np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
             uniq = ordered[first].astype(np.int64)
-            slot = np.empty(len(ordered), np.intp)
-            slot[order] = np.cumsum(first) - 1
-
-            def summed(weights) -> np.ndarray:
-                w = np.repeat(np.asarray(weights, dtype=np.float64), sizes)
-                return np.bincount(slot, weights=w, minlength=len(uniq))
+            target = np.empty(len(ordered), np.intp)      # each posting's place in uniq
+            target[order] = np.cumsum(first) - 1
+            length, pick = len(uniq), None
         else:
             uniq = np.flatnonzero(np.bincount(cat, minlength=n))
+            target, length, pick = cat, n, uniq
 
-            def summed(weights) -> np.ndarray:
-                w = np.repeat(np.asarray(weights, dtype=np.float64), sizes)
-                return np.bincount(cat, weights=w, minlength=n)[uniq]
+        def summed(weights) -> np.ndarray:
+            w = np.repeat(np.asarray(weights, dtype=np.float64), sizes)
+            sums = np.bincount(target, weights=w, minlength=length)
+            return sums if pick is None else sums[pick]
 
         exact_w = [q.wlen[i] if ex else 0.0 for i, _, _, ex in terms]
         vals = [summed(exact_w).astype(np.float32)]

@@ -358,7 +358,6 @@ class ClaimIndex:
                 bm = np.concatenate([bm, [reached.get(e, 0.0) for e in extra]])
         if not len(rows):
             return None
-        rows = rows.astype(np.int64)
         bm = np.minimum(bm, 1.5)
         texts = [""] * len(rows)
         for si, (seg, _) in enumerate(segs):
