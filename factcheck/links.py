@@ -67,9 +67,8 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
         session.add(link)
         made.append((claim, link))
     session.flush()
-    for claim, link in made:
-        audit.record(session, actor, "link.suggest", link,
-                     {"score": link.score, "state": link.state, "flags": link.flags}, claim_id=claim.id)
+    audit.record_many(session, actor, "link.suggest", [
+        (link, {"score": link.score, "state": link.state, "flags": link.flags}, claim.id) for claim, link in made])
     return [link for _, link in made]
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from factcheck import links
+from factcheck import audit, links
 from factcheck.claim_index import current_index
 from factcheck.errors import InvalidInput
 from factcheck.models import ClaimLink, LinkState, Role
@@ -21,6 +21,22 @@ def test_similar_claims_of_other_articles_become_suggestions(session):
     partners = {l.other(new.id) for l in made}
     assert partners == {old.id, same_article.id}
     assert all(l.score >= 70 for l in made)
+
+
+def test_each_suggestion_is_in_the_new_claims_history(session):
+    reviewer = make_user(session)
+    olds = [make_claim(session, make_article(session), text=f"The Harbour Street bridge repairs will cost {n}.")
+            for n in ("the city $2.6 million", "the city $2.6 million in total")]
+    new = make_claim(session, make_article(session), text="Harbour Street bridge repairs will cost the city $2.6 million.")
+    made = links.suggest_links(session=session, actor=reviewer, claims=[new], index=current_index(session))
+    session.commit()
+    events = [e for e in audit.history(session, new.id) if e.action == "link.suggest"]
+    assert {l.other(new.id) for l in made} == {o.id for o in olds}
+    assert sorted((e.object_type, e.object_id, e.actor_id) for e in events) == \
+        sorted(("claimlink", l.id, reviewer.id) for l in made)
+    by_link = {e.object_id: e.changes for e in events}
+    assert all(by_link[l.id] == {"score": l.score, "state": l.state.value, "flags": l.flags} for l in made)
+    assert all(e.at is not None for e in events)
 
 
 def test_flagged_pairs_are_never_auto_confirmed(session):
