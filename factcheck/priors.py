@@ -403,10 +403,27 @@ def _link_pairs(session: Session, actor, pairs: list[tuple[Claim, PriorFactCheck
     pairs = [(c, p) for c, p in pairs if c.merged_into_id is None
              and score_bound(c.text, p.claim_text) >= threshold - 0.01]
     given = _pair_vectors(session, pairs, claim_vecs or {})
+    texts = [(claim.text, prior.claim_text) for claim, prior in pairs]
+    scored = [(claim, prior, pair) for (claim, prior), pair in zip(pairs, score_pairs(texts, vectors=given))
+              if pair.score >= threshold]
+    if not scored:
+        return []
+    claim_ids, prior_ids = {c.id for c, _, _ in scored}, {p.id for _, p, _ in scored}
+    linked = set(session.exec(select(PriorLink.claim_id, PriorLink.prior_id).where(
+        PriorLink.claim_id.in_(claim_ids), PriorLink.prior_id.in_(prior_ids))).all())
     made = []
-    for claim, prior in pairs:
-        made += _link(session, actor, claim, prior, threshold, given)
-    return made
+    for claim, prior, pair in scored:
+        if (claim.id, prior.id) in linked:
+            continue  # already matched, perhaps already decided
+        linked.add((claim.id, prior.id))
+        made.append((PriorLink(claim_id=claim.id, prior_id=prior.id, score=round(pair.score, 2),
+                               flags_json=json.dumps(list(pair.flags))), prior))
+    session.add_all([link for link, _ in made])
+    session.flush()
+    audit.record_many(session, actor, "prior.match", [
+        (link, {"prior": prior.url, "publisher": prior.publisher, "score": link.score, "flags": link.flags}, None)
+        for link, prior in made])
+    return [link for link, _ in made]
 
 
 def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]],
@@ -432,23 +449,6 @@ def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]],
         claim_vectors.store_vectors(session, [(p.id, p.claim_text, given[p.claim_text]) for p in todo], model,
                                     claim_vectors.PRIORS)
     return given
-
-
-def _link(session: Session, actor, claim: Claim, prior: PriorFactCheck, threshold: float,
-          vectors: dict) -> list[PriorLink]:
-    pair = score_pairs([(claim.text, prior.claim_text)], vectors=vectors)[0]
-    if pair.score < threshold:
-        return []
-    link = session.exec(select(PriorLink).where(PriorLink.claim_id == claim.id, PriorLink.prior_id == prior.id)).first()
-    if link is not None:
-        return []  # already matched, perhaps already decided
-    link = PriorLink(claim_id=claim.id, prior_id=prior.id, score=round(pair.score, 2),
-                     flags_json=json.dumps(list(pair.flags)))
-    session.add(link)
-    session.flush()
-    audit.record(session, actor, "prior.match", link,
-                 {"prior": prior.url, "publisher": prior.publisher, "score": link.score, "flags": link.flags})
-    return [link]
 
 
 # -- ratings and the claim page ------------------------------------------------------------------

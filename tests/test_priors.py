@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from factcheck import articles, claim_index, priors, verdicts
 from factcheck.links import MatchSettings
-from factcheck.models import (AuditEvent, ClaimStatus, Evidence, LinkState, PriorFactCheck, PriorLink, RatingAlias, Role,
+from factcheck.models import (AuditEvent, Claim, ClaimStatus, Evidence, LinkState, PriorFactCheck, PriorLink, RatingAlias, Role,
                               Stance)
 from factcheck.priors import PriorImportRefused, parse_file
 from tests.factories import make_article, make_claim, make_user, rating
@@ -247,7 +247,14 @@ def test_new_article_claims_are_matched_against_priors(session):
     [costly] = session.exec(select(PriorLink).join(PriorFactCheck).where(PriorFactCheck.publisher == "TruthWatch")).all()
     assert costly.flags == ["number"] and costly.score >= 70
     assert all(link.score >= 70 for link in session.exec(select(PriorLink)))
-    assert session.exec(select(AuditEvent).where(AuditEvent.action == "prior.match")).first() is not None
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "prior.match")).all()
+    links = session.exec(select(PriorLink)).all()
+    assert sorted((e.object_id, e.claim_id, e.actor_id) for e in events) == \
+        sorted((l.id, l.claim_id, actor.id) for l in links)
+    # matching the same claims again finds the same pairs and links none twice
+    claims = session.exec(select(Claim).where(Claim.id.in_([l.claim_id for l in links]))).all()
+    assert priors.match_claims(session=session, actor=actor, claims=claims) == []
+    assert count(session, PriorLink) == len(links)
 
 
 def test_new_priors_are_matched_against_existing_claims(session):
