@@ -207,6 +207,7 @@ print(json.dumps({{"open_ms": open_ms, "private_mb": (kb['Private_Clean'] + kb['
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
     return json.loads(out.stdout)
 
 

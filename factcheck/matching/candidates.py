@@ -229,20 +229,26 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
     idf_sum = vals[1].astype(np.float64)
     shared = vals[3]
     if freq and len(rows):
-        for i, has in _mask_words(seg, rows, [(i, bit) for i, _, bit in freq]):
-            x += has * np.float32(q.wlen[i])
-            idf_sum += has * idf[i]
-            if with_shared and i < SHARED_BITS:
-                shared |= has.astype(np.int64) << np.int64(i)
+        _add_mask_words(seg, q, rows, [(i, bit) for i, _, bit in freq], x,
+                        shared if with_shared else None, idf_sum, idf)
     return Gathered(rows, x, idf_sum, vals[2], typo_words,
                     shared if with_shared else None, unread)
 
 
-def _mask_words(seg: Segment, rows: np.ndarray, words: list[tuple[int, int]]):
-    """(i, has) for each (query word i, mask bit): which of `rows` hold that frequent word."""
+def _add_mask_words(seg: Segment, q: Query, rows: np.ndarray, words: list[tuple[int, int]],
+                    x: np.ndarray, shared: np.ndarray | None, idf_sum: np.ndarray | None = None,
+                    idf: np.ndarray | None = None) -> None:
+    """Count the frequent query words `words` ((query word i, mask bit) each) that `rows` hold,
+    read from the per-row mask, into their shared weight `x`, their `shared` bits and, given
+    `idf`, their summed idf (all in place)."""
     m = seg.mask[rows]
     for i, bit in words:
-        yield i, ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+        has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
+        x += has * x.dtype.type(q.wlen[i])
+        if idf_sum is not None:
+            idf_sum += has * idf[i]
+        if shared is not None and i < SHARED_BITS:
+            shared |= has.astype(np.int64) << np.int64(i)
 
 
 def top_k(values: np.ndarray, k: int) -> np.ndarray:
@@ -440,10 +446,7 @@ def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
         x = np.zeros(len(rows), np.float64)
         shared = np.zeros(len(rows), np.int64)
         if unread and len(rows):
-            for i, has in _mask_words(seg, rows, unread):
-                x += has * q.wlen[i]
-                if i < SHARED_BITS:
-                    shared |= has.astype(np.int64) << np.int64(i)
+            _add_mask_words(seg, q, rows, unread, x, shared)
         ub = upper_bound(seg, q, rows, x)
         keep = ub >= thr - EPS
         if len(done):
