@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from factcheck import audit, claim_vectors, evidence
+from factcheck import audit, claim_vectors, evidence, index_store
 from factcheck.claim_index import current_index, current_prior_index
 from factcheck.errors import ImportFailed, InvalidInput, NotAllowed
 from factcheck.matching import embeddings, score_bound, score_pairs
@@ -370,13 +370,27 @@ def _stored_urls(session: Session, urls: list[str]) -> dict[str, str]:
 
 def _match_priors(session: Session, actor: User | None, priors: list[PriorFactCheck],
                   threshold: float) -> list[PriorLink]:
-    """New fact-checks against every claim of the desk: the candidates of all of them first."""
+    """New fact-checks against every claim of the desk: the candidates of all of them first.
+    When the claim index holds the claims' vectors (a base built after the embedding job ran), the
+    fact-checks are embedded first, in one batch, and find claims by meaning as well as by words."""
     index = current_index(session)
-    found = {p.id: [h.claim_id for h in index.search(p.claim_text, limit=CANDIDATES)] for p in priors}
+    vectors = _search_vectors(session, index, priors)
+    found = {p.id: [h.claim_id for h in index.search(p.claim_text, limit=CANDIDATES, vector=vectors.get(p.id))]
+             for p in priors}
     wanted = {cid for ids in found.values() for cid in ids}
     claims = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(wanted)))} if wanted else {}
     pairs = [(claims[cid], prior) for prior in priors for cid in sorted(found[prior.id]) if cid in claims]
-    return _link_pairs(session, actor, pairs, threshold)
+    return _link_pairs(session, actor, pairs, threshold, prior_vecs=vectors)
+
+
+def _search_vectors(session: Session, index, priors: list[PriorFactCheck]) -> dict[int, np.ndarray]:
+    """The fact-checks' vectors, when the claim index can be searched with them (it holds claim
+    vectors of the model that embeds now); else none, and nothing is embedded for the search."""
+    embedder = embeddings.active_embedder()
+    if embedder is None or index.source is None or \
+            index_store.vector_model(index.source) != claim_vectors.name_of(embedder):
+        return {}
+    return _prior_vectors(session, priors, embedder)
 
 
 def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
@@ -396,13 +410,14 @@ def match_claims(*, session: Session, actor: User | None, claims: list[Claim],
 
 
 def _link_pairs(session: Session, actor, pairs: list[tuple[Claim, PriorFactCheck]], threshold: float,
-                claim_vecs: dict[int, np.ndarray] | None = None) -> list[PriorLink]:
+                claim_vecs: dict[int, np.ndarray] | None = None,
+                prior_vecs: dict[int, np.ndarray] | None = None) -> list[PriorLink]:
     """Link the (claim, fact-check) pairs that score at least `threshold`. Pairs that cannot
     (score_bound, a cheap upper bound) are dropped first; the rest are scored with both sides'
-    vectors (see _pair_vectors; `claim_vecs`: claim vectors the caller read already)."""
+    vectors (see _pair_vectors; `claim_vecs`, `prior_vecs`: vectors the caller has already)."""
     pairs = [(c, p) for c, p in pairs if c.merged_into_id is None
              and score_bound(c.text, p.claim_text) >= threshold - 0.01]
-    given = _pair_vectors(session, pairs, claim_vecs or {})
+    given = _pair_vectors(session, pairs, claim_vecs or {}, prior_vecs or {})
     texts = [(claim.text, prior.claim_text) for claim, prior in pairs]
     scored = [(claim, prior, pair) for (claim, prior), pair in zip(pairs, score_pairs(texts, vectors=given))
               if pair.score >= threshold]
@@ -427,28 +442,38 @@ def _link_pairs(session: Session, actor, pairs: list[tuple[Claim, PriorFactCheck
 
 
 def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]],
-                  claim_vecs: dict[int, np.ndarray]) -> dict:
+                  claim_vecs: dict[int, np.ndarray], prior_vecs: dict[int, np.ndarray]) -> dict:
     """Text -> vector for these pairs, while embeddings are on: stored vectors are read, and
-    fact-checks without one are embedded in one batch and stored (the embedding job then skips
-    them), instead of the model running pair by pair."""
+    fact-checks without one are embedded in one batch and stored, instead of the model running
+    pair by pair."""
     embedder = embeddings.active_embedder()
     if embedder is None or not pairs:
         return {}
-    model = claim_vectors.name_of(embedder)
     claims = list({c.id: c for c, _ in pairs}.values())
     priors = list({p.id: p for _, p in pairs}.values())
     stored = dict(claim_vecs)
-    stored.update(claim_vectors.read_vectors(session, [c for c in claims if c.id not in stored], model))
+    stored.update(claim_vectors.read_vectors(session, [c for c in claims if c.id not in stored],
+                                             claim_vectors.name_of(embedder)))
     given = {c.text: stored[c.id] for c in claims if c.id in stored}
-    stored = claim_vectors.read_vectors(session, priors, model, claim_vectors.PRIORS)
-    given.update({p.claim_text: stored[p.id] for p in priors if p.id in stored})
-    todo = [p for p in priors if p.claim_text not in given]
+    found = dict(prior_vecs)
+    found.update(_prior_vectors(session, [p for p in priors if p.id not in found], embedder))
+    given.update({p.claim_text: found[p.id] for p in priors})
+    return given
+
+
+def _prior_vectors(session: Session, priors: list[PriorFactCheck], embedder) -> dict[int, np.ndarray]:
+    """These fact-checks' vectors: read where stored, the others embedded in one batch and stored
+    (the embedding job then skips them)."""
+    model = claim_vectors.name_of(embedder)
+    found = claim_vectors.read_vectors(session, priors, model, claim_vectors.PRIORS) if priors else {}
+    todo = [p for p in priors if p.id not in found]
     texts = list(dict.fromkeys(p.claim_text for p in todo))
     if texts:
-        given.update(zip(texts, (np.asarray(v, dtype=np.float32) for v in embedder.encode(texts))))
-        claim_vectors.store_vectors(session, [(p.id, p.claim_text, given[p.claim_text]) for p in todo], model,
+        fresh = dict(zip(texts, (np.asarray(v, dtype=np.float32) for v in embedder.encode(texts))))
+        found.update({p.id: fresh[p.claim_text] for p in todo})
+        claim_vectors.store_vectors(session, [(p.id, p.claim_text, fresh[p.claim_text]) for p in todo], model,
                                     claim_vectors.PRIORS)
-    return given
+    return found
 
 
 # -- ratings and the claim page ------------------------------------------------------------------

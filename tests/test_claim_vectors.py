@@ -423,3 +423,36 @@ def test_importing_fact_checks_embeds_the_candidates_once_in_a_batch_and_stores_
     linked = {l.prior_id for l in session.exec(select(PriorLink))}
     assert by_text[texts[0]] in linked and result.links == len(linked)
     assert claim_vectors.embed_missing(session=session, actor=None).missing == 1   # only the penguins
+
+
+def _feed(texts):
+    import json
+    return json.dumps([{"@type": "ClaimReview", "url": f"https://checks.example/{n}", "claimReviewed": t,
+                        "author": {"name": "Other desk"}, "reviewRating": {"alternateName": "False"}}
+                       for n, t in enumerate(texts)]).encode()
+
+
+@pytest.mark.parametrize("base_with_vectors", [True, False])
+def test_new_fact_checks_find_claims_by_meaning_when_the_index_holds_vectors(app, session, meaning, runner,
+                                                                             base_with_vectors):
+    from factcheck import priors
+    from factcheck.models import PriorLink, PriorVector
+    claim = make_claim(session, make_article(session), text=PARAPHRASE)
+    make_claim(session, make_article(session), text="The tram runs at night.")
+    claim_vectors.embed_missing(session=session, actor=None)
+    if base_with_vectors:
+        assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+        claim_index.forget(str(session.get_bind().url))
+    meaning.seen.clear()
+
+    result = priors.import_priors(session=session, actor=None, data=_feed([PRIOR, "Penguins cannot fly"]),
+                                  source="feed", threshold=60)
+
+    links = [(l.claim_id, l.prior_id) for l in session.exec(select(PriorLink))]
+    embedded = {v.prior_id for v in session.exec(select(PriorVector))}
+    if base_with_vectors:   # both fact-checks embedded, in one batch, for the search; the paraphrase found
+        assert meaning.seen == [PRIOR, "Penguins cannot fly"]
+        assert links == [(claim.id, result.imported[0].id)] and result.links == 1
+        assert embedded == {p.id for p in result.imported}
+    else:                   # words only (no word in common): nothing found, nothing embedded
+        assert meaning.seen == [] and links == [] and embedded == set()
