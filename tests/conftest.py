@@ -109,17 +109,18 @@ def app(database_url, tmp_path):
         with Session(db.get_engine(app)) as s:
             verdicts.ensure_default_scale(s)
     yield app
-    # streamed responses (CSV exports) hold a connection until closed: close them before the
-    # engine goes. A connection a test left checked out otherwise is finalised by the garbage
-    # collector; let that happen here rather than at a random later moment: on CPython 3.11.7 a
-    # finaliser that runs inside ast.parse (werkzeug compiles URL rules with it) fails that parse
-    # with "AST constructor recursion depth mismatch" (python/cpython#106905), which broke one CI
-    # run. Only then: a full collection after every test doubled the suite's time.
+    # A connection still checked out here is a leak (a session or a stream never closed): the test
+    # fails, after the garbage collector has finalised the connection right here rather than at a
+    # random later moment: on CPython 3.11.7 a finaliser that runs inside ast.parse (werkzeug
+    # compiles URL rules with it) fails that parse with "AST constructor recursion depth mismatch"
+    # (python/cpython#106905), which broke one CI run.
     _close_responses()
     engine = db.get_engine(app)
-    if getattr(engine.pool, "checkedout", lambda: 1)():
+    leaked = getattr(engine.pool, "checkedout", lambda: 0)()
+    if leaked:
         gc.collect()
     engine.dispose()
+    assert not leaked, f"{leaked} database connection(s) left checked out: a session or a stream was not closed"
 
 
 @pytest.fixture

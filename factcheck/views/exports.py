@@ -1,10 +1,11 @@
 """Downloads: claim-status CSV for the current filter, and ClaimReview JSON-LD of published verdicts."""
 from datetime import date
 
-from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, request, url_for
+from sqlmodel import Session
 
 from factcheck import forms
-from factcheck.db import get_session
+from factcheck.db import get_engine, get_session
 from factcheck.errors import InvalidInput, NotFound
 from factcheck.exports import claimreview
 from factcheck.exports.csv import export_csv
@@ -21,10 +22,16 @@ def claims_csv():
     form = forms.search_form(get_session(), request.args)
     if not form.validate():
         raise InvalidInput("The export filters are not valid.")
-    rows = export_csv(get_session(), filters_from(form))
+    filters, engine = filters_from(form), get_engine()
+
+    def rows():
+        # the stream runs after the request has ended, and so has the request's session: it reads
+        # with a session of its own, which gives its connection back when the stream ends or is dropped
+        with Session(engine, expire_on_commit=False) as session:
+            yield from export_csv(session, filters)
+
     name = f"factcheck-claims-{date.today().isoformat()}.csv"
-    return Response(stream_with_context(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(rows(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/claims/<int:claim_id>/claimreview.json")
