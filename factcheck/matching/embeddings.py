@@ -9,9 +9,9 @@ The weights are loaded once per machine, not once per worker. onnxruntime widens
 weights to float32 at every load, into memory of that process; here that is done once, into a
 weights file kept in FACTCHECK_MODEL_CACHE (by default beside the installed packages; `python -m
 factcheck.matching` prepares it, else the first process to need it writes it in under a second),
-which every process maps read-only: the page cache holds one copy for all. Measured: a second
-worker adds 44 MB of its own instead of 185 MB, and embeds 5-15 % slower (onnxruntime's pre-packed
-private copy of the weights is given up). Each process has its own session, with
+which every process maps read-only: the page cache holds one copy for all. Measured
+(bench/embeddings.py): a second worker adds 29 MB of its own instead of 159 MB, and embeds 5-15 %
+slower (onnxruntime's pre-packed private copy of the weights is given up). Each process has its own session, with
 FACTCHECK_EMBEDDING_THREADS intra-op threads (default: 2 where there are two cores, since a new
 article's claims are embedded in one batch while the reviewer waits). When anything is missing
 `default_embedder()` returns None and the index stays lexical. `model_name()` names the vectors a
