@@ -237,6 +237,23 @@ def start_server(url: str, port: int, workers: int, workdir: Path) -> subprocess
     raise SystemExit("gunicorn did not answer within 120 s")
 
 
+def worker_memory(master: int) -> list[tuple[float, float]]:
+    """(own MB, shared MB) of each gunicorn worker: Private_* and Shared_* of smaps_rollup. What
+    the workers share (the embedding model's weights file, the index files) is counted once."""
+    out = []
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        kb = {}
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                parts = line.split()
+                if len(parts) == 3 and parts[2] == "kB":
+                    kb[parts[0].rstrip(":")] = int(parts[1])
+        except OSError:
+            continue
+        out.append(((kb["Private_Clean"] + kb["Private_Dirty"]) / 1024, (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024))
+    return out
+
+
 def stop_server(server: subprocess.Popen) -> None:
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
@@ -339,6 +356,9 @@ def main() -> int:
         for t in threads:
             t.join(args.seconds + 180)
         elapsed = time.monotonic() - started
+        memory = worker_memory(server.pid)
+        print("workers' own memory (MB): " + ", ".join(f"{own:.0f}" for own, _ in memory)
+              + "; shared with others: " + ", ".join(f"{shared:.0f}" for _, shared in memory))
     finally:
         stop_server(server)
     return report(rec, elapsed, failures, verify(url, rec.acked))
