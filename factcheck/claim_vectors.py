@@ -232,15 +232,18 @@ def vectors_of_texts(session: Session, texts: list[str], model: str, kind: Kind 
     return out
 
 
-def embed_and_store(session: Session, claims: list[Claim], embedder) -> dict[int, np.ndarray]:
-    """Embed these claims' texts in one batch (each distinct text once, and none that another claim's
-    stored vector covers) and store the vectors."""
-    vecs = vectors_of_texts(session, [c.text or "" for c in claims], name_of(embedder))
-    texts = [t for t in dict.fromkeys(c.text or "" for c in claims) if t not in vecs]
+def embed_and_store(session: Session, claims: list, embedder, kind: Kind = CLAIMS) -> dict[int, np.ndarray]:
+    """Embed these claims' (or priors') texts in one batch (each distinct text once, and none that
+    another row's stored vector covers) and store the vectors."""
+    if not claims:
+        return {}
+    model = name_of(embedder)
+    vecs = vectors_of_texts(session, [kind.text_of(c) for c in claims], model, kind)
+    texts = [t for t in dict.fromkeys(kind.text_of(c) for c in claims) if t not in vecs]
     if texts:
         vecs.update(zip(texts, embedder.encode(texts)))
-    out = {c.id: np.asarray(vecs[c.text or ""], dtype=np.float32) for c in claims}
-    store_vectors(session, [(c.id, c.text or "", out[c.id]) for c in claims], name_of(embedder))
+    out = {c.id: np.asarray(vecs[kind.text_of(c)], dtype=np.float32) for c in claims}
+    store_vectors(session, [(c.id, kind.text_of(c), out[c.id]) for c in claims], model, kind)
     return out
 
 

@@ -464,15 +464,9 @@ def _pair_vectors(session: Session, pairs: list[tuple[Claim, PriorFactCheck]],
 def _prior_vectors(session: Session, priors: list[PriorFactCheck], embedder) -> dict[int, np.ndarray]:
     """These fact-checks' vectors: read where stored, the others embedded in one batch and stored
     (the embedding job then skips them)."""
-    model = claim_vectors.name_of(embedder)
-    found = claim_vectors.read_vectors(session, priors, model, claim_vectors.PRIORS) if priors else {}
-    todo = [p for p in priors if p.id not in found]
-    texts = list(dict.fromkeys(p.claim_text for p in todo))
-    if texts:
-        fresh = dict(zip(texts, (np.asarray(v, dtype=np.float32) for v in embedder.encode(texts))))
-        found.update({p.id: fresh[p.claim_text] for p in todo})
-        claim_vectors.store_vectors(session, [(p.id, p.claim_text, fresh[p.claim_text]) for p in todo], model,
-                                    claim_vectors.PRIORS)
+    kind = claim_vectors.PRIORS
+    found = claim_vectors.read_vectors(session, priors, claim_vectors.name_of(embedder), kind)
+    found.update(claim_vectors.embed_and_store(session, [p for p in priors if p.id not in found], embedder, kind))
     return found
 
 
