@@ -26,23 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
-def memory():
-    kb = {{}}
-    with open("/proc/self/smaps_rollup") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "kB":
-                kb[parts[0].rstrip(":")] = int(parts[1])
-    return {{"own": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024,
-             "shared": (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024}}
+sys.path.insert(0, {root!r} + "/bench")
+from memory import own_and_shared_mb
 from factcheck.matching import embeddings
-before = memory()
+before, _ = own_and_shared_mb()
 t = time.perf_counter()
 emb = embeddings.default_embedder()
 load_ms = (time.perf_counter() - t) * 1000
 emb.encode(["The harbour bridge repairs will cost the city $2.6 million, the mayor said."] * 40)
-after = memory()
-print(json.dumps({{"load_ms": load_ms, "own_mb": after["own"] - before["own"], "shared_mb": after["shared"]}}), flush=True)
+after, shared = own_and_shared_mb()
+print(json.dumps({{"load_ms": load_ms, "own_mb": after - before, "shared_mb": shared}}), flush=True)
 time.sleep(float(sys.argv[1]))
 """
 

@@ -238,19 +238,16 @@ def start_server(url: str, port: int, workers: int, workdir: Path) -> subprocess
 
 
 def worker_memory(master: int) -> list[tuple[float, float]]:
-    """(own MB, shared MB) of each gunicorn worker: Private_* and Shared_* of smaps_rollup. What
-    the workers share (the embedding model's weights file, the index files) is counted once."""
+    """(own MB, shared MB) of each gunicorn worker (bench/memory.py). What the workers share (the
+    embedding model's weights file, the index files) is counted once."""
+    from memory import own_and_shared_mb
+
     out = []
     for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
-        kb = {}
         try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                parts = line.split()
-                if len(parts) == 3 and parts[2] == "kB":
-                    kb[parts[0].rstrip(":")] = int(parts[1])
+            out.append(own_and_shared_mb(pid))
         except OSError:
             continue
-        out.append(((kb["Private_Clean"] + kb["Private_Dirty"]) / 1024, (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024))
     return out
 
 

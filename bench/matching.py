@@ -173,17 +173,15 @@ def private_mb_of_opener(directory: Path, queries: list[str]) -> dict:
     code = f"""
 import json, sys, time
 sys.path.insert(0, {str(ROOT)!r})
+sys.path.insert(0, {str(ROOT / "bench")!r})
 from factcheck.matching import ClaimIndex
+from memory import smaps
 t = time.perf_counter(); ix = ClaimIndex.open({str(directory)!r}, mode="fuzzy"); open_ms = (time.perf_counter() - t) * 1000
 qs = json.loads(sys.stdin.read()); ts = []
 for q in qs:
     t = time.perf_counter(); ix.search(q, limit=10); ts.append((time.perf_counter() - t) * 1000)
 ts.sort()
-kb = {{}}
-for line in open('/proc/self/smaps_rollup'):
-    parts = line.split()
-    if len(parts) == 3 and parts[2] == 'kB':
-        kb[parts[0].rstrip(':')] = int(parts[1])
+kb = smaps()
 # Private_Clean counts file pages only this process maps (the index files, until a second worker
 # maps them too: then they are shared page cache); Private_Dirty is memory of this process alone
 rss = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')][0]
