@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from factcheck import verdicts
 from factcheck.claim_index import current_index
 from factcheck.models import Article, Claim, ClaimStatus, Rating, Verdict, VerdictState
 
@@ -78,7 +79,7 @@ def filter_claims(stmt, filters: Filters):
         stmt = stmt.where(when <= datetime.combine(filters.date_to, time.max, timezone.utc))
     if filters.verdict:
         published = (select(Verdict.claim_id).join(Rating, Rating.id == Verdict.rating_id)
-                     .where(Verdict.state == VerdictState.SIGNED_OFF, Rating.name == filters.verdict))
+                     .where(verdicts.is_published(), Rating.name == filters.verdict))
         stmt = stmt.where(Claim.id.in_(published))
     return stmt
 

@@ -1,6 +1,8 @@
 """Verdicts on the desk's rating scale: proposal, four-eyes sign-off, send-back and reuse."""
 from __future__ import annotations
 
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from factcheck import audit, links
@@ -158,6 +160,18 @@ def _flag_linked_for_rereview(session: Session, actor: User, claim: Claim, ratin
 
 def published_verdict(session: Session, claim_id: int) -> Verdict | None:
     return _published(session, claim_id)
+
+
+def is_published():
+    """SQL condition on Verdict: it is its claim's published verdict, the latest sign-off (as
+    published_verdict picks it). A verdict signed off before a reopening stays signed off, so
+    filtering on the state alone would also find claims by ratings they no longer carry."""
+    later = aliased(Verdict)
+    superseded = select(later.id).where(
+        later.claim_id == Verdict.claim_id, later.state == VerdictState.SIGNED_OFF,
+        or_(later.signed_off_at > Verdict.signed_off_at,
+            and_(later.signed_off_at == Verdict.signed_off_at, later.id > Verdict.id)))
+    return and_(Verdict.state == VerdictState.SIGNED_OFF, ~superseded.exists())
 
 
 def prior_verdicts(session: Session, claim: Claim) -> list[tuple[Claim, Verdict]]:

@@ -40,6 +40,25 @@ def test_verdict_filter_and_shown_verdict(session):
     assert [(h.claim.id, h.verdict) for h in page.hits] == [(b.id, "Mostly true")]
 
 
+def test_verdict_filter_ignores_superseded_verdicts(session):
+    """A claim reopened and signed off again carries only its new rating (filter, shown verdict, CSV)."""
+    from datetime import timedelta
+    from factcheck.exports import csv as csv_export
+    _, b, _ = seed(session)
+    reviewer, editor = make_user(session), make_user(session, Role.EDITOR)
+    old = make_published_verdict(session, b, reviewer, editor, "Mostly true")
+    new = make_published_verdict(session, b, reviewer, editor, "False")
+    new.signed_off_at = old.signed_off_at + timedelta(hours=1)
+    session.add(new)
+    session.commit()
+    by = lambda name: search.search_claims(session=session, filters=search.Filters(verdict=name)).hits  # noqa: E731
+    assert by("Mostly true") == []
+    assert [(h.claim.id, h.verdict) for h in by("False")] == [(b.id, "False")]
+    assert search.search_claims(session=session, query="bridge repairs",
+                                filters=search.Filters(verdict="Mostly true")).total == 0
+    assert list(csv_export.claim_rows(session, search.Filters(verdict="Mostly true"))) == []
+
+
 def test_like_wildcards_are_literal(session):
     seed(session)
     assert search.search_claims(session=session, filters=search.Filters(speaker="%")).total == 0
