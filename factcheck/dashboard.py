@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from factcheck.errors import NotAllowed
 from factcheck.links import SAME_CLAIM_STATES
-from factcheck.models import Article, Claim, ClaimLink, ClaimStatus, Rating, User, Verdict, VerdictState, utcnow
+from factcheck.models import Article, Claim, ClaimLink, ClaimStatus, Rating, User, Verdict, VerdictState, as_utc, utcnow
 from factcheck.permissions import is_editor
 
 WEEKS = 12
@@ -92,11 +92,6 @@ def build_dashboard(*, session: Session, actor: User, now: datetime | None = Non
                      median_hours=overall, timed=timed, load=reviewer_load(session),
                      repeated=repeated_claims(session), false_speakers=false_speakers(session),
                      false_ratings=[r.name for r in false_end_ratings(session)], generated_at=now)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def week_start(value: datetime) -> date:

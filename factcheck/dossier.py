@@ -18,6 +18,13 @@ class Prior:
     verdict: Verdict
     rating: str
     signed_off_by: str | None
+    link: ClaimLink | None           # None: joined through other claims of the confirmed cluster
+
+    @property
+    def same_claim(self) -> bool:
+        """Only confirmed links say the verdict is this claim's; a suggestion may be another claim
+        worded alike ("will lower" / "will not lower"), which its flags say."""
+        return self.link is None or self.link.state in links.SAME_CLAIM_STATES
 
 
 @dataclass
@@ -53,10 +60,15 @@ def dossier(session: Session, actor: User, claim: Claim, site: claimreview.Site 
     every = verdicts.verdicts_for(session, claim.id)
     readable = [v for v in every if can_see_draft(actor, claim, v)]
     current = verdicts.current_verdict(session, claim.id)
-    priors = [Prior(c, article_of(c), v, ratings[v.rating_id].name, users.get(v.signed_off_by_id))
-              for c, v in verdicts.prior_verdicts(session, claim)]
+    def prior(c: Claim, v: Verdict, link: ClaimLink | None) -> Prior:
+        return Prior(c, article_of(c), v, ratings[v.rating_id].name, users.get(v.signed_off_by_id), link)
+
+    priors = [prior(c, v, link) for link, c, v in verdicts.prior_verdicts(session, claim)]
     cluster = [(c, article_of(c)) for c in links.cluster_of(session, claim)]
     in_cluster = {c.id for c, _ in cluster}
+    direct = {p.claim.id for p in priors}
+    priors += [prior(c, v, None) for c, _ in cluster if c.id != claim.id and c.id not in direct
+               and (v := verdicts.published_verdict(session, c.id)) is not None]
     hidden = {v.id for v in every} - {v.id for v in readable}
     history = [_redacted(e) if e.object_type == "verdict" and e.object_id in hidden else e
                for e in audit.history(session, claim.id)]

@@ -10,7 +10,7 @@ from sqlmodel import Session, or_, select
 from factcheck import audit, claim_vectors
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.matching import ClaimIndex, score_pair, score_pairs
-from factcheck.models import Claim, ClaimLink, LinkState, Role, User, utcnow
+from factcheck.models import Article, Claim, ClaimLink, LinkState, Role, User, as_utc, utcnow
 
 LIVE_STATES = (LinkState.SUGGESTED, LinkState.AUTO_CONFIRMED, LinkState.CONFIRMED)
 SAME_CLAIM_STATES = (LinkState.AUTO_CONFIRMED, LinkState.CONFIRMED)
@@ -119,7 +119,8 @@ def links_of(session: Session, claim_id: int, states=LIVE_STATES) -> list[tuple[
 
 
 def cluster_of(session: Session, claim: Claim) -> list[Claim]:
-    """Every claim joined to this one by confirmed links, this one included, oldest first."""
+    """Every claim joined to this one by confirmed links, this one included, first appearance first:
+    by its article's publication date (its import date when it has none), then by import order."""
     seen, queue = {claim.id: claim}, deque([claim.id])
     while queue:
         cid = queue.popleft()
@@ -127,4 +128,6 @@ def cluster_of(session: Session, claim: Claim) -> list[Claim]:
             if other.id not in seen:
                 seen[other.id] = other
                 queue.append(other.id)
-    return sorted(seen.values(), key=lambda c: (c.created_at, c.id))
+    when = {a.id: as_utc(a.published_at or a.imported_at) for a in session.exec(
+        select(Article).where(Article.id.in_({c.article_id for c in seen.values()})))}
+    return sorted(seen.values(), key=lambda c: (when[c.article_id], as_utc(c.created_at), c.id))

@@ -15,6 +15,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 def enum_column(length: int = 20):
     """Enums are stored as plain strings: portable, and new members need no migration."""
     return sa.String(length)

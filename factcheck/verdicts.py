@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from factcheck import audit, links
 from factcheck.concurrency import claim_version
 from factcheck.errors import InvalidInput, InvalidTransition, NotAllowed
-from factcheck.models import Claim, ClaimStatus, Rating, User, Verdict, VerdictState, utcnow
+from factcheck.models import Claim, ClaimLink, ClaimStatus, Rating, User, Verdict, VerdictState, utcnow
 from factcheck.permissions import can_research, can_sign_off, is_editor
 
 DEFAULT_SCALE = [
@@ -174,22 +174,24 @@ def is_published():
     return and_(Verdict.state == VerdictState.SIGNED_OFF, ~superseded.exists())
 
 
-def prior_verdicts(session: Session, claim: Claim) -> list[tuple[Claim, Verdict]]:
-    """Signed-off verdicts of linked claims (suggested links too): research already done elsewhere."""
+def prior_verdicts(session: Session, claim: Claim) -> list[tuple[ClaimLink, Claim, Verdict]]:
+    """Published verdicts of linked claims, suggested links too (research perhaps already done
+    elsewhere), with the link: whether it is confirmed and how the two claims differ decide how
+    the verdict may be presented."""
     found = []
-    for _link, other in links.links_of(session, claim.id):
+    for link, other in links.links_of(session, claim.id):
         verdict = _published(session, other.id)
         if verdict is not None:
-            found.append((other, verdict))
+            found.append((link, other, verdict))
     return found
 
 
 def reuse_verdict(*, session: Session, actor: User, claim: Claim, source: Verdict) -> Verdict:
-    """Propose a linked claim's published verdict for this claim, keeping where it came from."""
+    """Propose the published verdict of a claim in this one's confirmed cluster (the same claim,
+    however many links away) for this claim, keeping where it came from."""
     if source.state != VerdictState.SIGNED_OFF:
         raise InvalidInput("Only a signed-off verdict can be reused.")
-    linked = {other.id for _l, other in links.links_of(session, claim.id, links.SAME_CLAIM_STATES)}
-    if source.claim_id not in linked:
+    if source.claim_id == claim.id or source.claim_id not in {c.id for c in links.cluster_of(session, claim)}:
         raise InvalidInput("Confirm the link to that claim before reusing its verdict.")
     rationale = f"{source.rationale}\n\n(Reused from the verdict on claim #{source.claim_id}.)"
     return propose_verdict(session=session, actor=actor, claim=claim, rating_id=source.rating_id,

@@ -79,3 +79,19 @@ def test_confirmed_links_form_clusters_oldest_first(session):
     assert [x.id for x in links.cluster_of(session, c)] == [a.id, b.id, c.id]
     with pytest.raises(InvalidInput):
         links.link_manually(session=session, actor=editor, claim=a, other=a)
+
+
+def test_a_cluster_starts_with_the_earliest_publication_not_the_first_import(session):
+    from datetime import datetime, timezone
+    editor = make_user(session, Role.EDITOR)
+    march = make_claim(session, make_article(session, outlet="Valley Times",
+                                             published_at=datetime(2026, 3, 4, tzinfo=timezone.utc)),
+                       text="The quarry site is polluted with heavy metals.")
+    undated = make_claim(session, make_article(session, outlet="Blog"), text="The quarry is polluted with heavy metals.")
+    february = make_claim(session, make_article(session, outlet="Early Bird",
+                                                published_at=datetime(2026, 2, 20, tzinfo=timezone.utc)),
+                          text="Heavy metals pollute the quarry site.")
+    links.link_manually(session=session, actor=editor, claim=march, other=february)
+    links.link_manually(session=session, actor=editor, claim=undated, other=march)
+    # the undated article counts from its import, today: after both publications
+    assert [x.id for x in links.cluster_of(session, march)] == [february.id, march.id, undated.id]

@@ -94,7 +94,7 @@ def confirmed_pair(session, desk):
 def test_verdict_reuse_keeps_provenance_and_needs_sign_off(session, desk):
     first, second = confirmed_pair(session, desk)
     published = make_published_verdict(session, first, desk["reviewer"], desk["editor"], "Half true")
-    assert [v.id for _, v in verdicts.prior_verdicts(session, second)] == [published.id]
+    assert [v.id for _, _, v in verdicts.prior_verdicts(session, second)] == [published.id]
     reused = verdicts.reuse_verdict(session=session, actor=desk["reviewer"], claim=second, source=published)
     assert reused.reused_from_id == published.id and reused.state == VerdictState.PROPOSED
     assert reused.rating_id == published.rating_id and "Reused from" in reused.rationale
@@ -106,6 +106,24 @@ def test_reuse_needs_a_confirmed_link(session, desk):
     published = make_published_verdict(session, first, desk["reviewer"], desk["editor"])
     with pytest.raises(InvalidInput, match="Confirm the link"):
         verdicts.reuse_verdict(session=session, actor=desk["reviewer"], claim=second, source=published)
+
+
+def test_reuse_reaches_across_the_confirmed_cluster_but_not_a_suggestion(session, desk):
+    """The page offers the verdicts of the confirmed cluster, so reuse accepts them: a claim confirmed
+    as the same as one confirmed as the same as the checked claim is that claim too."""
+    first, middle = confirmed_pair(session, desk)
+    third = researched_claim(session, desk, text="Repairs of the bridge cost the city $2.6 million.")
+    published = make_published_verdict(session, first, desk["reviewer"], desk["editor"], "Half true")
+    link = ClaimLink(claim_a_id=middle.id, claim_b_id=third.id, score=90, state=LinkState.SUGGESTED)
+    session.add(link)
+    session.commit()
+    with pytest.raises(InvalidInput, match="Confirm the link"):
+        verdicts.reuse_verdict(session=session, actor=desk["reviewer"], claim=third, source=published)
+    link.state = LinkState.CONFIRMED
+    session.add(link)
+    session.commit()
+    reused = verdicts.reuse_verdict(session=session, actor=desk["reviewer"], claim=third, source=published)
+    assert reused.reused_from_id == published.id and reused.claim_id == third.id
 
 
 def test_changed_verdict_sends_linked_claims_to_rereview(session, desk):
