@@ -47,9 +47,11 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
     ids = wanted | {c.id for c in claims}
     existing = {(l.claim_a_id, l.claim_b_id): l for l in session.exec(
         select(ClaimLink).where(ClaimLink.claim_a_id.in_(ids), ClaimLink.claim_b_id.in_(ids)))}
+    refused = _rejected_texts(session, wanted)
     candidates = [(claim, hit, others[hit.claim_id]) for claim in claims for hit in hits[claim.id]
                   if hit.claim_id in others and others[hit.claim_id].article_id != claim.article_id
-                  and others[hit.claim_id].merged_into_id is None]
+                  and others[hit.claim_id].merged_into_id is None
+                  and _same_text_pair(claim.text, others[hit.claim_id].text) not in refused]
     involved = list(({c.id: c for c in claims} | {other.id: other for _, _, other in candidates}).values())
     vectors = claim_vectors.vectors_for(session, involved, index=index, early=early)
     by_text = {c.text: vectors[c.id] for c in involved if c.id in vectors}
@@ -70,6 +72,23 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
     audit.record_many(session, actor, "link.suggest", [
         (link, {"score": link.score, "state": link.state, "flags": link.flags}, claim.id) for claim, link in made])
     return [link for _, link in made]
+
+
+def _same_text_pair(a: str, b: str) -> frozenset[str]:
+    return frozenset((" ".join(a.split()).casefold(), " ".join(b.split()).casefold()))
+
+
+def _rejected_texts(session: Session, claim_ids: set[int]) -> set[frozenset[str]]:
+    """The texts of pairs a reviewer rejected that involve these claims: a rejection holds for the
+    same wording again (an article imported twice, a claim repeated word for word), so that nobody
+    has to reject the same pair twice."""
+    rejected = list(session.exec(select(ClaimLink.claim_a_id, ClaimLink.claim_b_id).where(
+        ClaimLink.state == LinkState.REJECTED,
+        or_(ClaimLink.claim_a_id.in_(claim_ids), ClaimLink.claim_b_id.in_(claim_ids)))))
+    if not rejected:
+        return set()
+    text = dict(session.exec(select(Claim.id, Claim.text).where(Claim.id.in_({i for pair in rejected for i in pair}))).all())
+    return {_same_text_pair(text[a], text[b]) for a, b in rejected if a in text and b in text}
 
 
 def _placed_link(link, key, claim, other, score, flags, settings) -> ClaimLink:

@@ -57,6 +57,23 @@ def test_near_identical_long_claims_auto_confirm(session):
     assert [l.state for l in made] == [LinkState.AUTO_CONFIRMED]
 
 
+def test_a_rejection_holds_for_the_same_wording_in_a_copy(session):
+    """The article imported again: its copy of the rejected claim is not suggested against the same partner."""
+    reviewer = make_user(session)
+    kept = make_claim(session, make_article(session, outlet="Gazette"), text="The old treatment works was built in 1958.")
+    index = current_index(session)
+    first = make_claim(session, make_article(session, outlet="Times"), text="The Canal Road works dates from 1958.")
+    [link] = links.suggest_links(session=session, actor=reviewer, claims=[first], index=index,
+                                 settings=links.MatchSettings(suggest=40))
+    session.commit()
+    assert link.other(first.id) == kept.id
+    links.decide_link(session=session, actor=reviewer, link=link, state="rejected")
+    copy = make_claim(session, make_article(session, outlet="Times"), text="The Canal Road  works dates from 1958.")
+    made = links.suggest_links(session=session, actor=reviewer, claims=[copy], index=current_index(session),
+                               settings=links.MatchSettings(suggest=40))
+    assert {l.other(copy.id) for l in made} == {first.id}     # its twin, not the rejected partner
+
+
 def test_rejection_is_remembered(session):
     reviewer = make_user(session)
     make_claim(session, make_article(session), text="The bridge opened in 1962 and carries heavy traffic.")
