@@ -10,7 +10,7 @@ from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, 
 
 from factcheck import permissions, search, users, verdicts, workflow
 from factcheck.errors import InvalidInput
-from factcheck.models import ClaimStatus, Role, Stance
+from factcheck.models import ClaimStatus, LinkState, Role, Stance
 
 def options(pairs) -> list[SelectChoice]:
     """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
@@ -130,6 +130,7 @@ class SendBackForm(FlaskForm):
 
 class LinkDecisionForm(FlaskForm):
     decision = HiddenField(validators=[DataRequired(), AnyOf(["confirmed", "rejected"])])
+    seen = HiddenField(validators=[Optional(), AnyOf([s.value for s in LinkState])])  # the state the page showed
     submit = SubmitField("Save")
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, or_, select
 
 from factcheck import audit, claim_vectors
-from factcheck.errors import InvalidInput, NotAllowed
+from factcheck.errors import Conflict, InvalidInput, NotAllowed
 from factcheck.matching import ClaimIndex, score_pair, score_pairs
 from factcheck.models import Article, Claim, ClaimLink, LinkState, Role, User, as_utc, utcnow
 
@@ -101,12 +101,19 @@ def _placed_link(link, key, claim, other, score, flags, settings) -> ClaimLink:
     return link
 
 
-def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkState | str) -> ClaimLink:
+def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkState | str,
+                seen_state: LinkState | str | None = None) -> ClaimLink:
+    """`seen_state`: the state the deciding page showed; another reviewer's decision since then
+    is not overwritten unseen."""
     state = LinkState(state)
     if state not in (LinkState.CONFIRMED, LinkState.REJECTED):
         raise InvalidInput("A link can be confirmed or rejected.")
     if actor.role not in (Role.REVIEWER, Role.EDITOR, Role.ADMIN):
         raise NotAllowed("Only desk members decide links.")
+    if seen_state and LinkState(seen_state) != link.state:
+        who = session.get(User, link.decided_by_id) if link.decided_by_id else None
+        raise Conflict(f"This link was {LinkState(link.state).value.replace('_', ' ')} by {who.username if who else 'someone else'} "
+                       "meanwhile; reload the page to see it.")
     changes = audit.diff(link, {"state": state.value})
     link.state, link.decided_by_id, link.decided_at = state, actor.id, utcnow()
     session.add(link)

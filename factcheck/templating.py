@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from factcheck import permissions
 from factcheck.search import highlight
+from factcheck.serializers import plain
 
 
 def status_label(value) -> str:
@@ -42,5 +43,5 @@ def page_url(page: int) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.filters.update(status_label=status_label, when=when, change=change)
+    app.jinja_env.filters.update(status_label=status_label, when=when, change=change, plain=plain)
     app.jinja_env.globals.update(highlight=highlight, page_url=page_url, perms=permissions, current_user=current_user)

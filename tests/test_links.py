@@ -74,6 +74,26 @@ def test_a_rejection_holds_for_the_same_wording_in_a_copy(session):
     assert {l.other(copy.id) for l in made} == {first.id}     # its twin, not the rejected partner
 
 
+def test_a_decision_made_on_a_stale_page_does_not_overwrite_another(session, auth):
+    from factcheck.errors import Conflict
+    first, second = make_user(session, username="ana"), make_user(session)
+    a = make_claim(session, make_article(session), text="The bridge opened in 1962.")
+    b = make_claim(session, make_article(session), text="The bridge was opened in 1962.")
+    link = ClaimLink(claim_a_id=a.id, claim_b_id=b.id, score=80, state=LinkState.SUGGESTED)
+    session.add(link)
+    session.commit()
+    auth.login(Role.REVIEWER)
+    page = auth.client.get(f"/claims/{a.id}").get_data(as_text=True)
+    assert 'name="seen" value="suggested"' in page
+    links.decide_link(session=session, actor=first, link=link, state="rejected", seen_state="suggested")
+    with pytest.raises(Conflict, match="rejected by ana meanwhile"):
+        links.decide_link(session=session, actor=second, link=link, state="confirmed", seen_state="suggested")
+    answer = auth.post(f"/claims/{a.id}/links/{link.id}", {"decision": "confirmed", "seen": "suggested"})
+    assert answer.status_code == 409
+    session.refresh(link)
+    assert link.state == LinkState.REJECTED and link.decided_by_id == first.id
+
+
 def test_rejection_is_remembered(session):
     reviewer = make_user(session)
     make_claim(session, make_article(session), text="The bridge opened in 1962 and carries heavy traffic.")

@@ -131,7 +131,8 @@ def decide_link(claim_id: int, link_id: int):
     form = LinkDecisionForm()
     if not form.validate_on_submit() or claim.id not in (link.claim_a_id, link.claim_b_id):
         raise InvalidInput("That link does not belong to this claim.")
-    links.decide_link(session=get_session(), actor=current_user, link=link, state=form.decision.data)
+    links.decide_link(session=get_session(), actor=current_user, link=link, state=form.decision.data,
+                      seen_state=form.seen.data or None)
     return _back(claim, f"Link {form.decision.data}.")
 
 
