@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from factcheck import permissions, search, users, verdicts, workflow
 from factcheck.errors import InvalidInput
@@ -155,7 +155,12 @@ class SearchForm(FlaskForm):
     speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(
+        min=1, max=100000, message="The page number must be between 1 and 100,000.")])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and self.date_from.data > field.data:
+            raise ValidationError(search.REVERSED_DATES)
 
 
 class UserForm(FlaskForm):

@@ -11,9 +11,11 @@ from sqlmodel import Session, select
 
 from factcheck import verdicts
 from factcheck.claim_index import current_index
+from factcheck.errors import InvalidInput
 from factcheck.models import Article, Claim, ClaimStatus, Rating, Verdict, VerdictState
 
 MAX_QUERY = 1000
+REVERSED_DATES = "The “from” date is after the “to” date: nothing can fall between them."
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -26,9 +28,14 @@ class Filters:
     article_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    exclude_claim: int | None = None  # "find similar" leaves out the claim it starts from
+
+    def __post_init__(self):
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidInput(REVERSED_DATES)
 
     def active(self) -> bool:
-        return any(v not in (None, "") for v in vars(self).values())
+        return any(v not in (None, "") for k, v in vars(self).items() if k != "exclude_claim")
 
 
 @dataclass
@@ -72,6 +79,8 @@ def filter_claims(stmt, filters: Filters):
         stmt = stmt.where(func.lower(Claim.speaker).contains(filters.speaker.strip().lower(), autoescape=True))
     if filters.article_id:
         stmt = stmt.where(Claim.article_id == filters.article_id)
+    if filters.exclude_claim:
+        stmt = stmt.where(Claim.id != filters.exclude_claim)
     when = func.coalesce(Article.published_at, Article.imported_at)
     if filters.date_from:
         stmt = stmt.where(when >= datetime.combine(filters.date_from, time.min, timezone.utc))

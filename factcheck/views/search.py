@@ -1,5 +1,6 @@
 """Fuzzy search over all claims."""
 from flask import Blueprint, current_app, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from factcheck import forms, search
 from factcheck.db import get_session
@@ -30,6 +31,9 @@ def index():
 @role_required(*ANY_ROLE)
 def similar(claim_id: int):
     claim = load_or_404(Claim, claim_id)
-    form = forms.search_form(get_session(), {"q": claim.text})
-    result = search.search_claims(session=get_session(), query=claim.text, page_size=current_app.config["SEARCH_PAGE_SIZE"])
+    form = forms.search_form(get_session(), MultiDict({"q": claim.text, "page": request.args.get("page", "1")}))
+    if not form.page.validate(form):
+        return render_template("search/index.html", form=form, result=None, similar_to=claim), 400
+    result = search.search_claims(session=get_session(), query=claim.text, filters=search.Filters(exclude_claim=claim.id),
+                                  page=form.page.data or 1, page_size=current_app.config["SEARCH_PAGE_SIZE"])
     return render_template("search/index.html", form=form, result=result, similar_to=claim)

@@ -1,0 +1,48 @@
+"""The search page answers odd paging and filters with words, and "find similar" pages like search."""
+from factcheck.models import Role
+from tests.factories import make_article, make_claim
+
+
+def bridge_claims(session, n):
+    article = make_article(session, outlet="Herald")
+    return [make_claim(session, article, text=f"The harbour bridge repairs will cost {k + 2} million dollars.")
+            for k in range(n)]
+
+
+def test_a_bad_page_number_is_explained(session, auth, app):
+    bridge_claims(session, 3)
+    auth.login(Role.REVIEWER)
+    for bad in ("0", "-1", "abc", "100001"):
+        answer = auth.client.get(f"/search/?q=bridge&page={bad}")
+        assert answer.status_code == 400
+        assert 'id="page-error"' in answer.get_data(as_text=True), bad
+
+
+def test_a_page_past_the_end_says_so_and_links_back(session, auth, app):
+    bridge_claims(session, 3)
+    auth.login(Role.REVIEWER)
+    page = auth.client.get("/search/?q=bridge&page=7").get_data(as_text=True)
+    assert 'id="past-last-page"' in page and "No claims match" not in page
+    assert "page=1" in page.split('id="past-last-page"')[1].split("</li>")[0]
+
+
+def test_reversed_dates_are_refused_on_the_page_and_in_the_api(session, auth, app):
+    bridge_claims(session, 1)
+    auth.login(Role.REVIEWER)
+    answer = auth.client.get("/search/?date_from=2025-01-01&date_to=2024-01-01")
+    assert answer.status_code == 400 and "after the “to” date" in answer.get_data(as_text=True)
+    answer = auth.client.get("/api/v1/search?q=bridge&date_from=2026-05-01&date_to=2026-01-01")
+    assert answer.status_code == 400 and "after the “to” date" in answer.get_json()["error"]["message"]
+
+
+def test_find_similar_pages_and_leaves_out_its_own_claim(session, auth, app):
+    app.config["SEARCH_PAGE_SIZE"] = 2
+    claims = bridge_claims(session, 4)
+    auth.login(Role.REVIEWER)
+    ids = []
+    for page in (1, 2):
+        html = auth.client.get(f"/search/similar/{claims[0].id}?page={page}").get_data(as_text=True)
+        assert f"page {page} of 2" in html
+        ids += [int(part.split('"')[0]) for part in html.split('href="/claims/')[1:] if part.split('"')[0].isdigit()]
+    assert sorted(set(ids)) == sorted(c.id for c in claims[1:])
+    assert auth.client.get(f"/search/similar/{claims[0].id}?page=x").status_code == 400
