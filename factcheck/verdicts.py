@@ -1,6 +1,8 @@
 """Verdicts on the desk's rating scale: proposal, four-eyes sign-off, send-back and reuse."""
 from __future__ import annotations
 
+import math
+
 from sqlmodel import Session, select
 
 from factcheck import audit, links
@@ -43,6 +45,12 @@ def save_rating(*, session: Session, actor: User, name: str, value: float, descr
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
         raise InvalidInput("A rating needs a name of at most 80 characters.")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value):  # NaN is stored as NULL, and infinity exports as `Infinity`, which is not JSON
+        raise InvalidInput("A rating value must be a finite number.")
     clash = session.exec(select(Rating).where(Rating.name == name)).first()
     if clash is not None and (rating is None or clash.id != rating.id):
         raise InvalidInput(f"There is already a rating named {name!r}.")

@@ -132,3 +132,15 @@ def test_admin_edits_the_scale(session):
     assert "Satire" in [r.name for r in verdicts.scale(session)]
     with pytest.raises(InvalidInput, match="already"):
         verdicts.save_rating(session=session, actor=admin, name="Satire", value=1)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), "nan", "1e309", None])
+def test_a_rating_value_must_be_finite(session, value):
+    admin = make_user(session, Role.ADMIN)
+    with pytest.raises(InvalidInput, match="finite number"):
+        verdicts.save_rating(session=session, actor=admin, name="Satire", value=value)
+    existing = rating(session, "True")
+    with pytest.raises(InvalidInput, match="finite number"):
+        verdicts.save_rating(session=session, actor=admin, rating=existing, name="True", value=value)
+    session.refresh(existing)
+    assert existing.value == 5 and "Satire" not in [r.name for r in verdicts.scale(session)]

@@ -1,0 +1,33 @@
+"""Admin forms over HTTP: the rating scale and desk members refuse bad input with a reason, never a 500."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from factcheck.models import Rating, Role
+from tests.factories import rating
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e309"])
+def test_a_non_finite_rating_value_is_refused_with_a_reason(auth, session, value):
+    auth.login(Role.ADMIN)
+    created = auth.post("/admin/ratings", {"name": "Satire", "value": value, "active": "y"})
+    assert created.status_code == 400 and "A rating value must be a finite number." in created.get_data(as_text=True)
+    true = rating(session, "True")
+    edited = auth.post(f"/admin/ratings/{true.id}", {"name": "True", "value": value, "active": "y"})
+    assert edited.status_code == 400 and "A rating value must be a finite number." in edited.get_data(as_text=True)
+    session.expire_all()
+    assert session.exec(select(Rating).where(Rating.name == "Satire")).first() is None
+    assert rating(session, "True").value == 5
+    feed = auth.client.get("/claimreview.json")
+    assert feed.status_code == 200 and "Infinity" not in feed.get_data(as_text=True)
+    json.loads(feed.get_data(as_text=True))
+
+
+def test_a_finite_rating_value_is_saved(auth, session):
+    auth.login(Role.ADMIN)
+    assert auth.post("/admin/ratings", {"name": "Satire", "value": "-2.5", "active": "y"}).status_code == 302
+    session.expire_all()
+    assert rating(session, "Satire").value == -2.5
