@@ -7,6 +7,7 @@ from flask import current_app, flash, render_template
 
 from factcheck.errors import InvalidInput
 from factcheck.links import MatchSettings
+from factcheck.security import MAX_ID
 
 
 def match_settings() -> MatchSettings:
@@ -30,3 +31,12 @@ def require_valid(form) -> None:
         errors = "; ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" if hasattr(form, k) else " ".join(v)
                            for k, v in form.errors.items())
         raise InvalidInput(errors or "The form was incomplete.")
+
+
+def whole_number(text: str | None, message: str, maximum: int = MAX_ID) -> int:
+    """A positive id or page number sent as text. ASCII digits only: str.isdigit() accepts "²", which
+    int() refuses, and int() refuses 4,300 digits or more; either would be a 500."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(maximum)) and 1 <= int(text) <= maximum):
+        raise InvalidInput(message)
+    return int(text)
