@@ -11,6 +11,7 @@ from factcheck.models import Article, Claim, ClaimStatus, User, utcnow
 from factcheck.permissions import can_edit_claim
 
 MAX_CLAIM = 2000
+MAX_SPLIT_PARTS = 20  # a claim holds a few propositions; thousands of parts is a pasted list, not a split
 
 
 def clean_text(text: str) -> str:
@@ -79,10 +80,22 @@ def add_claim(*, session: Session, actor: User, article: Article, text: str, spe
     return claim
 
 
+def _split_part(text: str) -> str:
+    """One line of a split: it must read as a claim of its own, not a stray letter or word."""
+    text = clean_text(text)
+    if len(text.split()) < 2 or sum(c.isalnum() for c in text) < 3:
+        raise InvalidInput(f"Each part of a split needs at least two words and three letters; {text[:40]!r} "
+                           "is too short to be a claim.")
+    return text
+
+
 def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]) -> list[Claim]:
     """Replace a claim that holds several propositions by one claim per part; the original is kept, merged into the first."""
     _check_editable(actor, claim)
-    parts = [clean_text(p) for p in parts if p and p.strip()]
+    parts = [p for p in parts if p and p.strip()]
+    if len(parts) > MAX_SPLIT_PARTS:
+        raise InvalidInput(f"A claim can be split into at most {MAX_SPLIT_PARTS} parts; you gave {len(parts)}.")
+    parts = [_split_part(p) for p in parts]
     if len(parts) < 2:
         raise InvalidInput("Give at least two parts to split a claim into.")
     new = []
