@@ -31,3 +31,13 @@ def test_a_finite_rating_value_is_saved(auth, session):
     assert auth.post("/admin/ratings", {"name": "Satire", "value": "-2.5", "active": "y"}).status_code == 302
     session.expire_all()
     assert rating(session, "Satire").value == -2.5
+
+
+def test_the_only_admin_cannot_demote_themself_over_http(auth, session):
+    admin = auth.login(Role.ADMIN)
+    response = auth.post(f"/admin/users/{admin.id}", {"role": "reviewer", "active": "y"})
+    assert response.status_code == 400
+    assert "The desk needs an active admin" in response.get_data(as_text=True)
+    session.refresh(admin)
+    assert admin.role == Role.ADMIN and admin.active
+    assert auth.client.get("/admin/").status_code == 200  # still an admin, still logged in
