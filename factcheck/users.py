@@ -45,8 +45,10 @@ def create_user(*, session: Session, actor: User | None, username: str, password
     if not USERNAME.match(username):
         raise InvalidInput("Username: 2-80 letters, digits, dot, dash or underscore.")
     role = Role(role)
-    if session.exec(select(User).where(User.username == username)).first():
-        raise InvalidInput(f"User {username!r} already exists.")
+    # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
+    clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
+    if clash is not None:
+        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).")
     check_password_rules(password, username)
     user = User(username=username, password_hash=generate_password_hash(password, method=HASH_METHOD), role=role)
     session.add(user)

@@ -59,3 +59,12 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated_by_another_admin
     users.update_user(session=session, actor=admin, user=admin, role="editor")  # another admin remains now
     session.refresh(admin)
     assert admin.role == Role.EDITOR
+
+
+@pytest.mark.parametrize("variant", ["NEWBIE", "Newbie", "newBie", " newbie "])
+def test_usernames_that_differ_only_in_case_are_the_same_user(session, variant):
+    make_user(session, username="newbie")
+    with pytest.raises(InvalidInput, match="User 'newbie' already exists"):
+        make_user(session, username=variant)
+    assert [u.username for u in users.list_users(session=session)] == ["newbie"]
+    assert users.authenticate(session=session, username="newbie", password=PASSWORD) is not None

@@ -6,8 +6,9 @@ import json
 import pytest
 from sqlmodel import select
 
-from factcheck.models import Rating, Role
-from tests.factories import rating
+from factcheck.models import Rating, Role, User
+from tests.conftest import token_in
+from tests.factories import PASSWORD, rating
 
 
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e309"])
@@ -41,3 +42,26 @@ def test_the_only_admin_cannot_demote_themself_over_http(auth, session):
     session.refresh(admin)
     assert admin.role == Role.ADMIN and admin.active
     assert auth.client.get("/admin/").status_code == 200  # still an admin, still logged in
+
+
+def test_a_username_differing_only_in_case_is_refused_and_login_still_works(auth, client, session):
+    auth.login(Role.ADMIN)
+    assert auth.post("/admin/users", {"username": "newbie", "password": PASSWORD, "role": "reviewer"}).status_code == 302
+    response = auth.post("/admin/users", {"username": "NEWBIE", "password": PASSWORD, "role": "reviewer"})
+    assert response.status_code == 400
+    assert "User &#39;newbie&#39; already exists (usernames ignore case)." in response.get_data(as_text=True)
+    session.expire_all()
+    assert [u.username for u in session.exec(select(User).where(User.role == Role.REVIEWER))] == ["newbie"]
+    auth.logout()
+    page = client.get("/login")
+    login = client.post("/login", data={"username": "newbie", "password": PASSWORD,
+                                        "csrf_token": token_in(page.get_data(as_text=True))})
+    assert login.status_code == 302 and login.headers["Location"] == "/claims/"
+
+
+def test_a_rating_name_differing_only_in_case_is_refused(auth, session):
+    auth.login(Role.ADMIN)
+    response = auth.post("/admin/ratings", {"name": "true", "value": "5", "active": "y"})
+    assert response.status_code == 400 and "There is already a rating named" in response.get_data(as_text=True)
+    session.expire_all()
+    assert [r.name for r in session.exec(select(Rating)) if r.name.lower() == "true"] == ["True"]
