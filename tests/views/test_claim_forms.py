@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from factcheck.models import Claim, ClaimStatus, Role, Verdict
-from tests.factories import make_claim
+from factcheck.models import Claim, ClaimLink, ClaimStatus, LinkState, Role, Verdict
+from tests.factories import make_article, make_claim
 
 
 @pytest.fixture
@@ -53,3 +53,57 @@ def test_a_split_into_two_claims_still_works(auth, session, researched):
     session.expire_all()
     assert {c.text for c in session.exec(select(Claim).where(Claim.origin == "split"))} == {
         "Taxes rose by 20 percent.", "Crime fell."}
+
+
+# --- messages that name the real problem -----------------------------------------------------------
+
+def test_adding_a_claim_over_the_length_limit_says_so(auth, session):
+    auth.login(Role.REVIEWER)
+    article = make_article(session)
+    response = auth.post(f"/articles/{article.id}/claims", {"text": "x" * 2001}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "A claim is at most 2000 characters." in html and "A claim needs some text." not in html
+    session.expire_all()
+    assert session.exec(select(Claim)).first() is None
+
+
+def test_adding_an_empty_claim_still_asks_for_text(auth, session):
+    auth.login(Role.REVIEWER)
+    article = make_article(session)
+    response = auth.post(f"/articles/{article.id}/claims", {"text": ""}, follow_redirects=True)
+    assert "A claim needs some text." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("other", ["0", "abc", "-4", "", "1.5", "9" * 5000])
+def test_linking_to_something_that_is_not_a_claim_number_asks_for_one(auth, researched, other):
+    response = auth.post(f"/claims/{researched.id}/links", {"other": other})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Give the number of the claim to link" in body and "This field is required" not in body
+
+
+@pytest.fixture
+def linked(session, researched):
+    other = make_claim(session, text="The bridge cost 2.6 million dollars.")
+    link = ClaimLink(claim_a_id=researched.id, claim_b_id=other.id, score=85, state=LinkState.SUGGESTED)
+    session.add(link)
+    session.commit()
+    return link
+
+
+@pytest.mark.parametrize("decision", ["auto_confirmed", "suggested", ""])
+def test_a_link_decision_other_than_confirm_or_reject_says_so(auth, session, researched, linked, decision):
+    response = auth.post(f"/claims/{researched.id}/links/{linked.id}", {"decision": decision})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "A link can be confirmed or rejected." in body and "does not belong" not in body
+    session.refresh(linked)
+    assert linked.state == LinkState.SUGGESTED
+
+
+def test_a_link_of_another_claim_is_still_refused_as_not_belonging(auth, session, researched, linked):
+    stranger = make_claim(session, text="Crime fell by 20 percent last year.")
+    response = auth.post(f"/claims/{stranger.id}/links/{linked.id}", {"decision": "confirmed"})
+    assert response.status_code == 400 and "That link does not belong to this claim." in response.get_data(as_text=True)
+    session.refresh(linked)
+    assert linked.state == LinkState.SUGGESTED
