@@ -107,3 +107,15 @@ def test_a_link_of_another_claim_is_still_refused_as_not_belonging(auth, session
     assert response.status_code == 400 and "That link does not belong to this claim." in response.get_data(as_text=True)
     session.refresh(linked)
     assert linked.state == LinkState.SUGGESTED
+
+
+# --- claim text that shows nothing ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["\u200b", "\u2060\ufeff", "\u200b \u200d\u00ad"])
+def test_adding_or_editing_a_claim_to_invisible_text_is_refused(auth, session, researched, text):
+    added = auth.post(f"/articles/{researched.article_id}/claims", {"text": text})
+    assert added.status_code == 400 and "A claim needs some text." in added.get_data(as_text=True)
+    edited = auth.post(f"/claims/{researched.id}/edit", {"text": text, "version": researched.version})
+    assert edited.status_code == 400 and "A claim needs some text." in edited.get_data(as_text=True)
+    session.expire_all()
+    assert [c.text for c in session.exec(select(Claim))] == ["The mayor said the bridge cost $2.6 million."]
