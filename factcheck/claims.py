@@ -1,6 +1,8 @@
 """Reviewers' edits to claims: wording, speaker, worthiness, hand-added, split and merged claims."""
 from __future__ import annotations
 
+import unicodedata
+
 from sqlmodel import Session
 
 from factcheck import audit
@@ -11,11 +13,24 @@ from factcheck.models import Article, Claim, ClaimStatus, User, utcnow
 from factcheck.permissions import can_edit_claim
 
 MAX_CLAIM = 2000
+MAX_SPLIT_PARTS = 20  # a claim holds a few propositions; thousands of parts is a pasted list, not a split
+
+
+# Characters that show nothing on their own: controls, format characters (zero-width space, word
+# joiner, BOM, soft hyphen, bidi marks), separators, unassigned code points and surrogates, non-spacing
+# marks with no letter to sit on, and the letters and symbols drawn blank (Hangul fillers, blank Braille).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible(text: str | None) -> bool:
+    """Whether a reader would see anything: text of zero-width characters looks empty, so it is."""
+    return any(unicodedata.category(c) not in _INVISIBLE_CATEGORIES and c not in _BLANK_GLYPHS for c in text or "")
 
 
 def clean_text(text: str) -> str:
     text = " ".join((text or "").split())
-    if not text:
+    if not has_visible(text):
         raise InvalidInput("A claim needs some text.")
     if len(text) > MAX_CLAIM:
         raise InvalidInput(f"A claim is at most {MAX_CLAIM} characters.")
@@ -26,7 +41,7 @@ def clean_speaker(speaker: str | None) -> str | None:
     speaker = " ".join((speaker or "").split())
     if len(speaker) > 300:
         raise InvalidInput("A speaker is at most 300 characters.")
-    return speaker or None
+    return speaker if has_visible(speaker) else None
 
 
 def _check_editable(actor: User, claim: Claim) -> None:
@@ -79,10 +94,22 @@ def add_claim(*, session: Session, actor: User, article: Article, text: str, spe
     return claim
 
 
+def _split_part(text: str) -> str:
+    """One line of a split: it must read as a claim of its own, not a stray letter or word."""
+    text = clean_text(text)
+    if len(text.split()) < 2 or sum(c.isalnum() for c in text) < 3:
+        raise InvalidInput(f"Each part of a split needs at least two words and three letters; {text[:40]!r} "
+                           "is too short to be a claim.")
+    return text
+
+
 def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]) -> list[Claim]:
     """Replace a claim that holds several propositions by one claim per part; the original is kept, merged into the first."""
     _check_editable(actor, claim)
-    parts = [clean_text(p) for p in parts if p and p.strip()]
+    parts = [p for p in parts if has_visible(p)]  # lines that look blank are skipped like blank ones
+    if len(parts) > MAX_SPLIT_PARTS:
+        raise InvalidInput(f"A claim can be split into at most {MAX_SPLIT_PARTS} parts; you gave {len(parts)}.")
+    parts = [_split_part(p) for p in parts]
     if len(parts) < 2:
         raise InvalidInput("Give at least two parts to split a claim into.")
     new = []

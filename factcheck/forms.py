@@ -9,8 +9,10 @@ from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerFi
 from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from factcheck import permissions, search, users, verdicts, workflow
+from factcheck.claims import MAX_CLAIM
 from factcheck.errors import InvalidInput
 from factcheck.models import ClaimStatus, LinkState, Role, Stance
+from factcheck.security import MAX_ID
 
 def options(pairs) -> list[SelectChoice]:
     """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
@@ -78,15 +80,20 @@ class AssignForm(VersionedForm):
     submit = SubmitField("Assign")
 
 
+CLAIM_TEXT = [DataRequired(message="A claim needs some text."),
+              Length(max=MAX_CLAIM, message=f"A claim is at most {MAX_CLAIM} characters.")]
+SPEAKER = [Optional(), Length(max=300, message="A speaker is at most 300 characters.")]
+
+
 class EditClaimForm(VersionedForm):
-    text = TextAreaField("Claim", validators=[DataRequired(), Length(max=2000)])
-    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
+    text = TextAreaField("Claim", validators=CLAIM_TEXT)
+    speaker = StringField("Speaker", validators=SPEAKER)
     submit = SubmitField("Save claim")
 
 
 class AddClaimForm(FlaskForm):
-    text = TextAreaField("Claim", validators=[DataRequired(), Length(max=2000)])
-    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
+    text = TextAreaField("Claim", validators=CLAIM_TEXT)
+    speaker = StringField("Speaker", validators=SPEAKER)
     submit = SubmitField("Add claim")
 
 
@@ -128,14 +135,22 @@ class SendBackForm(FlaskForm):
     submit = SubmitField("Send back")
 
 
+LINK_DECISION = "A link can be confirmed or rejected."
+LINK_OTHER = "Give the number of the claim to link, a whole number such as 42."
+
+
 class LinkDecisionForm(FlaskForm):
-    decision = HiddenField(validators=[DataRequired(), AnyOf(["confirmed", "rejected"])])
+    decision = HiddenField(validators=[DataRequired(message=LINK_DECISION),
+                                       AnyOf(["confirmed", "rejected"], message=LINK_DECISION)])
     seen = HiddenField(validators=[Optional(), AnyOf([s.value for s in LinkState])])  # the state the page showed
     submit = SubmitField("Save")
 
 
 class LinkForm(FlaskForm):
-    other = IntegerField("Claim id", validators=[DataRequired(), NumberRange(min=1)])
+    # DataRequired would read 0 as missing and hide why "abc" failed: every failure names what is needed.
+    other = IntegerField("Claim id", invalid_value_message=LINK_OTHER,
+                         validators=[InputRequired(message=LINK_OTHER),
+                                     NumberRange(min=1, max=MAX_ID, message=LINK_OTHER)])
     submit = SubmitField("Link as same claim")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from functools import wraps
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -166,13 +166,16 @@ def load_or_404(model, object_id: int):
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:
-    """Only same-host relative targets: never an open redirect to another site."""
-    if not target:
+    """Only a local path such as "/claims/3": never an open redirect to another site.
+
+    Browsers read "//host", "/\\host", "http:host" and paths with tabs or newlines (which they drop)
+    as another site, so anything but a plain path from a single "/" falls back."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return fallback
-    joined = urlsplit(urljoin(request.host_url, target))
-    if joined.scheme not in ("http", "https") or joined.netloc != urlsplit(request.host_url).netloc:
+    if "\\" in target or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target):
         return fallback
-    if target.startswith(("//", "\\")) or "\\" in target:
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return fallback
     return target
 

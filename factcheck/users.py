@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from factcheck import audit
@@ -45,8 +45,10 @@ def create_user(*, session: Session, actor: User | None, username: str, password
     if not USERNAME.match(username):
         raise InvalidInput("Username: 2-80 letters, digits, dot, dash or underscore.")
     role = Role(role)
-    if session.exec(select(User).where(User.username == username)).first():
-        raise InvalidInput(f"User {username!r} already exists.")
+    # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
+    clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
+    if clash is not None:
+        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).")
     check_password_rules(password, username)
     user = User(username=username, password_hash=generate_password_hash(password, method=HASH_METHOD), role=role)
     session.add(user)
@@ -79,6 +81,9 @@ def update_user(*, session: Session, actor: User, user: User, role: Role | str |
     changes = audit.diff(user, updates)
     if not changes:
         return user
+    stays_admin = updates.get("role", user.role) == Role.ADMIN and updates.get("active", user.active)
+    if user.role == Role.ADMIN and user.active and not stays_admin and not _other_active_admins(session, user):
+        raise InvalidInput("The desk needs an active admin: make another member admin before this change.")
     for field, (_old, new) in changes.items():
         setattr(user, field, new)
     user.session_epoch += 1
@@ -86,6 +91,12 @@ def update_user(*, session: Session, actor: User, user: User, role: Role | str |
     audit.record(session, actor, "user.update", user, changes)
     session.commit()
     return user
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    stmt = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active == True,  # noqa: E712
+                                                        User.id != user.id)
+    return session.exec(stmt).one()
 
 
 def authenticate(*, session: Session, username: str, password: str) -> User | None:

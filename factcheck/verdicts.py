@@ -1,6 +1,8 @@
 """Verdicts on the desk's rating scale: proposal, four-eyes sign-off, send-back and reuse."""
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -45,9 +47,17 @@ def save_rating(*, session: Session, actor: User, name: str, value: float, descr
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
         raise InvalidInput("A rating needs a name of at most 80 characters.")
-    clash = session.exec(select(Rating).where(Rating.name == name)).first()
-    if clash is not None and (rating is None or clash.id != rating.id):
-        raise InvalidInput(f"There is already a rating named {name!r}.")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value):  # NaN is stored as NULL, and infinity exports as `Infinity`, which is not JSON
+        raise InvalidInput("A rating value must be a finite number.")
+    # Compared in Python: SQLite's lower() folds only ASCII, and a scale has a few dozen ratings at most.
+    clash = next((r for r in session.exec(select(Rating)) if r.name.casefold() == name.casefold()
+                  and (rating is None or r.id != rating.id)), None)
+    if clash is not None:
+        raise InvalidInput(f"There is already a rating named {clash.name!r} (rating names ignore case).")
     rating = rating or Rating(name=name, value=value)
     changes = audit.diff(rating, {"name": name, "value": float(value), "description": description, "active": active})
     rating.name, rating.value, rating.description, rating.active = name, float(value), description, active

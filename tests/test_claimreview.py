@@ -360,3 +360,11 @@ def test_feed_route_pages_with_next_links(client, auth, session, app):
     assert ids == [str(c.id) for c in done]
     assert client.get("/claimreview.json?page=0").status_code == 400
     assert client.get("/claimreview.json?page=abc").status_code == 400
+
+
+@pytest.mark.parametrize("page", ["²", "١٢", "9" * 5000, "1000001", "-1", "1.5", " ", ""])
+def test_feed_page_numbers_that_are_not_plain_whole_numbers_are_a_400(client, auth, session, page):
+    auth.login(Role.REVIEWER)
+    response = client.get("/claimreview.json", query_string={"page": page})
+    assert response.status_code == 400
+    assert "page must be a whole number" in response.get_data(as_text=True)

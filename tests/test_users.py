@@ -36,3 +36,35 @@ def test_deactivation_ends_sessions_and_login(session):
     assert users.authenticate(session=session, username="dave", password=PASSWORD) is None
     with pytest.raises(InvalidInput):
         users.update_user(session=session, actor=admin, user=admin, active=False)
+
+
+@pytest.mark.parametrize("change", [{"role": "reviewer"}, {"role": "editor"}, {"role": "editor", "active": True}])
+def test_the_only_admin_cannot_demote_themself(session, change):
+    admin = make_user(session, Role.ADMIN)
+    make_user(session, Role.EDITOR)
+    with pytest.raises(InvalidInput, match="needs an active admin"):
+        users.update_user(session=session, actor=admin, user=admin, **change)
+    session.refresh(admin)
+    assert admin.role == Role.ADMIN and admin.active
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated_by_another_admin(session):
+    admin, other = make_user(session, Role.ADMIN), make_user(session, Role.ADMIN)
+    users.update_user(session=session, actor=admin, user=other, active=False)  # one active admin is left
+    with pytest.raises(InvalidInput, match="needs an active admin"):
+        users.update_user(session=session, actor=other, user=admin, role="editor")
+    with pytest.raises(InvalidInput, match="needs an active admin"):
+        users.update_user(session=session, actor=other, user=admin, active=False)
+    users.update_user(session=session, actor=admin, user=other, active=True)
+    users.update_user(session=session, actor=admin, user=admin, role="editor")  # another admin remains now
+    session.refresh(admin)
+    assert admin.role == Role.EDITOR
+
+
+@pytest.mark.parametrize("variant", ["NEWBIE", "Newbie", "newBie", " newbie "])
+def test_usernames_that_differ_only_in_case_are_the_same_user(session, variant):
+    make_user(session, username="newbie")
+    with pytest.raises(InvalidInput, match="User 'newbie' already exists"):
+        make_user(session, username=variant)
+    assert [u.username for u in users.list_users(session=session)] == ["newbie"]
+    assert users.authenticate(session=session, username="newbie", password=PASSWORD) is not None

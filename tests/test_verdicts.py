@@ -150,3 +150,34 @@ def test_admin_edits_the_scale(session):
     assert "Satire" in [r.name for r in verdicts.scale(session)]
     with pytest.raises(InvalidInput, match="already"):
         verdicts.save_rating(session=session, actor=admin, name="Satire", value=1)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), "nan", "1e309", None])
+def test_a_rating_value_must_be_finite(session, value):
+    admin = make_user(session, Role.ADMIN)
+    with pytest.raises(InvalidInput, match="finite number"):
+        verdicts.save_rating(session=session, actor=admin, name="Satire", value=value)
+    existing = rating(session, "True")
+    with pytest.raises(InvalidInput, match="finite number"):
+        verdicts.save_rating(session=session, actor=admin, rating=existing, name="True", value=value)
+    session.refresh(existing)
+    assert existing.value == 5 and "Satire" not in [r.name for r in verdicts.scale(session)]
+
+
+@pytest.mark.parametrize("name", ["true", "TRUE", " tRuE ", "mostly FALSE"])
+def test_rating_names_that_differ_only_in_case_are_the_same_rating(session, name):
+    admin = make_user(session, Role.ADMIN)
+    with pytest.raises(InvalidInput, match="There is already a rating named"):
+        verdicts.save_rating(session=session, actor=admin, name=name, value=5)
+    with pytest.raises(InvalidInput, match="There is already a rating named"):  # renaming another rating onto it
+        verdicts.save_rating(session=session, actor=admin, rating=rating(session, "Misleading"), name=name, value=1)
+    assert [r.name for r in verdicts.scale(session)] == [n for n, _v, _d in verdicts.DEFAULT_SCALE]
+
+
+def test_a_rating_can_change_the_case_of_its_own_name(session):
+    admin = make_user(session, Role.ADMIN)
+    verdicts.save_rating(session=session, actor=admin, rating=rating(session, "Half true"), name="Half True", value=3)
+    assert "Half True" in [r.name for r in verdicts.scale(session)]
+    verdicts.save_rating(session=session, actor=admin, name="Sátira", value=0)
+    with pytest.raises(InvalidInput, match="already a rating named 'Sátira'"):
+        verdicts.save_rating(session=session, actor=admin, name="SÁTIRA", value=0)

@@ -9,7 +9,7 @@ from factcheck.forms import AddClaimForm, ImportForm, ReextractForm
 from factcheck.models import Article
 from factcheck.pipeline.fetch import FetchLimits
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import as_datetime, form_failed, match_settings, require_valid
+from factcheck.views.common import as_datetime, form_errors, form_failed, match_settings, require_valid
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -54,7 +54,7 @@ def add_claim(article_id: int):
     article = load_or_404(Article, article_id)
     form = AddClaimForm()
     if not form.validate_on_submit():
-        flash("A claim needs some text.", "error")
+        flash(form_errors(form) or "A claim needs some text.", "error")
         return redirect(url_for("articles.detail", article_id=article.id))
     claim = claims.add_claim(session=get_session(), actor=current_user, article=article,
                              text=form.text.data, speaker=form.speaker.data)

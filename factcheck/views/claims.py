@@ -129,7 +129,8 @@ def link(claim_id: int):
 def decide_link(claim_id: int, link_id: int):
     claim, link = load_or_404(Claim, claim_id), load_or_404(ClaimLink, link_id)
     form = LinkDecisionForm()
-    if not form.validate_on_submit() or claim.id not in (link.claim_a_id, link.claim_b_id):
+    require_valid(form)
+    if claim.id not in (link.claim_a_id, link.claim_b_id):
         raise InvalidInput("That link does not belong to this claim.")
     links.decide_link(session=get_session(), actor=current_user, link=link, state=form.decision.data,
                       seen_state=form.seen.data or None)

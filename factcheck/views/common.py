@@ -7,6 +7,7 @@ from flask import current_app, flash, render_template
 
 from factcheck.errors import InvalidInput
 from factcheck.links import MatchSettings
+from factcheck.security import MAX_ID
 
 
 def match_settings() -> MatchSettings:
@@ -24,9 +25,22 @@ def form_failed(template: str, form, message: str, status: int = 400, **context)
     return render_template(template, form=form, **context), status
 
 
+def form_errors(form) -> str:
+    """Each field's problems, once each, named by the field's label."""
+    return "; ".join(f"{getattr(form, k).label.text}: {' '.join(dict.fromkeys(v))}" if hasattr(form, k)
+                     else " ".join(v) for k, v in form.errors.items())
+
+
 def require_valid(form) -> None:
     """A failed POST form becomes a 400 naming each field's problem."""
     if not form.validate_on_submit():
-        errors = "; ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" if hasattr(form, k) else " ".join(v)
-                           for k, v in form.errors.items())
-        raise InvalidInput(errors or "The form was incomplete.")
+        raise InvalidInput(form_errors(form) or "The form was incomplete.")
+
+
+def whole_number(text: str | None, message: str, maximum: int = MAX_ID) -> int:
+    """A positive id or page number sent as text. ASCII digits only: str.isdigit() accepts "²", which
+    int() refuses, and int() refuses 4,300 digits or more; either would be a 500."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(maximum)) and 1 <= int(text) <= maximum):
+        raise InvalidInput(message)
+    return int(text)

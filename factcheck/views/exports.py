@@ -11,6 +11,7 @@ from factcheck.exports import claimreview
 from factcheck.exports.csv import export_csv
 from factcheck.models import Claim
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
+from factcheck.views.common import whole_number
 from factcheck.views.search import filters_from
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
@@ -48,12 +49,11 @@ def claimreview_json(claim_id: int):
 @role_required(*ANY_ROLE)
 def claimreview_feed():
     """/claimreview.json (registered at the root in views/__init__.py): a DataFeed page, ?page=N."""
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 1_000_000:
-        raise InvalidInput("page must be a whole number from 1.")
+    page = whole_number(request.args.get("page", "1"), "page must be a whole number from 1 to 1,000,000.",
+                        maximum=1_000_000)
     reviews, more = claimreview.review_page(get_session(), claimreview.Site.from_config(current_app.config),
-                                            int(page), current_app.config["CLAIMREVIEW_PAGE_SIZE"])
-    next_url = url_for("exports.claimreview_feed", page=int(page) + 1, _external=True) if more else None
+                                            page, current_app.config["CLAIMREVIEW_PAGE_SIZE"])
+    next_url = url_for("exports.claimreview_feed", page=page + 1, _external=True) if more else None
     response = Response(claimreview.dumps_ld(claimreview.data_feed(reviews, next_url)), mimetype="application/ld+json")
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'

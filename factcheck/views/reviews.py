@@ -4,10 +4,9 @@ from flask_login import current_user
 
 from factcheck import evidence, forms, verdicts
 from factcheck.db import get_session
-from factcheck.errors import InvalidInput
 from factcheck.models import Claim, Evidence, Verdict
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import require_valid
+from factcheck.views.common import require_valid, whole_number
 
 bp = Blueprint("reviews", __name__, url_prefix="/claims/<int:claim_id>")
 
@@ -74,8 +73,6 @@ def reuse(claim_id: int):
     claim = load_or_404(Claim, claim_id)
     form = forms.ReuseForm()
     require_valid(form)
-    source = load_or_404(Verdict, int(form.verdict_id.data)) if form.verdict_id.data.isdigit() else None
-    if source is None:
-        raise InvalidInput("Choose a verdict to reuse.")
+    source = load_or_404(Verdict, whole_number(form.verdict_id.data, "Choose a verdict to reuse."))
     verdicts.reuse_verdict(session=get_session(), actor=current_user, claim=claim, source=source)
     return _back(claim, "Verdict proposed from the linked claim; an editor will review it.")

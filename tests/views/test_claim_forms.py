@@ -1,0 +1,121 @@
+"""Claim-page forms over HTTP: bad input gets a 400 that says what is wrong, never a 500 or a wrong reason."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from factcheck.models import Claim, ClaimLink, ClaimStatus, LinkState, Role, Verdict
+from tests.factories import make_article, make_claim
+
+
+@pytest.fixture
+def researched(session, auth):
+    reviewer = auth.login(Role.REVIEWER)
+    return make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
+
+
+# --- verdict reuse: the verdict id ------------------------------------------------------------------
+
+@pytest.mark.parametrize("verdict_id", ["²", "١٢", "9" * 5000, "0", "-3", "abc", "1.0"])
+def test_reuse_with_a_verdict_id_that_is_not_a_plain_number_is_a_400(auth, session, researched, verdict_id):
+    response = auth.post(f"/claims/{researched.id}/verdict/reuse", {"verdict_id": verdict_id})
+    assert response.status_code == 400
+    assert "Choose a verdict to reuse." in response.get_data(as_text=True)
+    session.commit()
+    assert session.exec(select(Verdict)).first() is None
+
+
+def test_reuse_of_a_verdict_that_does_not_exist_is_a_404(auth, researched):
+    response = auth.post(f"/claims/{researched.id}/verdict/reuse", {"verdict_id": "12345"})
+    assert response.status_code == 404 and "No verdict with id 12345" in response.get_data(as_text=True)
+
+
+# --- split: how many parts, how long ---------------------------------------------------------------
+
+def test_a_split_into_thousands_of_one_letter_parts_is_refused_naming_the_limit(auth, session, researched):
+    response = auth.post(f"/claims/{researched.id}/split", {"parts": "\n".join("x" * 5000)})
+    assert response.status_code == 400
+    assert "A claim can be split into at most 20 parts; you gave 5000." in response.get_data(as_text=True)
+    session.expire_all()
+    assert len(session.exec(select(Claim)).all()) == 1
+
+
+def test_a_split_with_a_one_word_part_is_refused(auth, session, researched):
+    response = auth.post(f"/claims/{researched.id}/split", {"parts": "Taxes rose by 20 percent.\nUnemployment"})
+    assert response.status_code == 400 and "too short to be a claim" in response.get_data(as_text=True)
+    session.expire_all()
+    assert len(session.exec(select(Claim)).all()) == 1
+
+
+def test_a_split_into_two_claims_still_works(auth, session, researched):
+    response = auth.post(f"/claims/{researched.id}/split", {"parts": "Taxes rose by 20 percent.\nCrime fell."})
+    assert response.status_code == 302
+    session.expire_all()
+    assert {c.text for c in session.exec(select(Claim).where(Claim.origin == "split"))} == {
+        "Taxes rose by 20 percent.", "Crime fell."}
+
+
+# --- messages that name the real problem -----------------------------------------------------------
+
+def test_adding_a_claim_over_the_length_limit_says_so(auth, session):
+    auth.login(Role.REVIEWER)
+    article = make_article(session)
+    response = auth.post(f"/articles/{article.id}/claims", {"text": "x" * 2001}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "A claim is at most 2000 characters." in html and "A claim needs some text." not in html
+    session.expire_all()
+    assert session.exec(select(Claim)).first() is None
+
+
+def test_adding_an_empty_claim_still_asks_for_text(auth, session):
+    auth.login(Role.REVIEWER)
+    article = make_article(session)
+    response = auth.post(f"/articles/{article.id}/claims", {"text": ""}, follow_redirects=True)
+    assert "A claim needs some text." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("other", ["0", "abc", "-4", "", "1.5", "9" * 5000])
+def test_linking_to_something_that_is_not_a_claim_number_asks_for_one(auth, researched, other):
+    response = auth.post(f"/claims/{researched.id}/links", {"other": other})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Give the number of the claim to link" in body and "This field is required" not in body
+
+
+@pytest.fixture
+def linked(session, researched):
+    other = make_claim(session, text="The bridge cost 2.6 million dollars.")
+    link = ClaimLink(claim_a_id=researched.id, claim_b_id=other.id, score=85, state=LinkState.SUGGESTED)
+    session.add(link)
+    session.commit()
+    return link
+
+
+@pytest.mark.parametrize("decision", ["auto_confirmed", "suggested", ""])
+def test_a_link_decision_other_than_confirm_or_reject_says_so(auth, session, researched, linked, decision):
+    response = auth.post(f"/claims/{researched.id}/links/{linked.id}", {"decision": decision})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "A link can be confirmed or rejected." in body and "does not belong" not in body
+    session.refresh(linked)
+    assert linked.state == LinkState.SUGGESTED
+
+
+def test_a_link_of_another_claim_is_still_refused_as_not_belonging(auth, session, researched, linked):
+    stranger = make_claim(session, text="Crime fell by 20 percent last year.")
+    response = auth.post(f"/claims/{stranger.id}/links/{linked.id}", {"decision": "confirmed"})
+    assert response.status_code == 400 and "That link does not belong to this claim." in response.get_data(as_text=True)
+    session.refresh(linked)
+    assert linked.state == LinkState.SUGGESTED
+
+
+# --- claim text that shows nothing ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["\u200b", "\u2060\ufeff", "\u200b \u200d\u00ad"])
+def test_adding_or_editing_a_claim_to_invisible_text_is_refused(auth, session, researched, text):
+    added = auth.post(f"/articles/{researched.article_id}/claims", {"text": text})
+    assert added.status_code == 400 and "A claim needs some text." in added.get_data(as_text=True)
+    edited = auth.post(f"/claims/{researched.id}/edit", {"text": text, "version": researched.version})
+    assert edited.status_code == 400 and "A claim needs some text." in edited.get_data(as_text=True)
+    session.expire_all()
+    assert [c.text for c in session.exec(select(Claim))] == ["The mayor said the bridge cost $2.6 million."]
