@@ -11,6 +11,7 @@ from factcheck import audit, claim_vectors
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.matching import ClaimIndex, score_pair, score_pairs
 from factcheck.models import Claim, ClaimLink, LinkState, Role, User, utcnow
+from factcheck.workflow import refuse_merged
 
 LIVE_STATES = (LinkState.SUGGESTED, LinkState.AUTO_CONFIRMED, LinkState.CONFIRMED)
 SAME_CLAIM_STATES = (LinkState.AUTO_CONFIRMED, LinkState.CONFIRMED)
@@ -88,6 +89,8 @@ def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkSt
         raise InvalidInput("A link can be confirmed or rejected.")
     if actor.role not in (Role.REVIEWER, Role.EDITOR, Role.ADMIN):
         raise NotAllowed("Only desk members decide links.")
+    for end in session.exec(select(Claim).where(Claim.id.in_([link.claim_a_id, link.claim_b_id]))):
+        refuse_merged(end)  # a retired claim joins no cluster: its parts or keeper carry on
     changes = audit.diff(link, {"state": state.value})
     link.state, link.decided_by_id, link.decided_at = state, actor.id, utcnow()
     session.add(link)
@@ -100,6 +103,8 @@ def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkSt
 def link_manually(*, session: Session, actor: User, claim: Claim, other: Claim) -> ClaimLink:
     if claim.id == other.id:
         raise InvalidInput("A claim cannot be linked to itself.")
+    refuse_merged(claim)
+    refuse_merged(other)
     a, b = pair_key(claim.id, other.id)
     link = session.exec(select(ClaimLink).where(ClaimLink.claim_a_id == a, ClaimLink.claim_b_id == b)).first()
     if link is None:
@@ -111,10 +116,12 @@ def link_manually(*, session: Session, actor: User, claim: Claim, other: Claim) 
 
 
 def links_of(session: Session, claim_id: int, states=LIVE_STATES) -> list[tuple[ClaimLink, Claim]]:
+    """Links to claims still in play: one merged away or split lives on in the claim it went into."""
     stmt = select(ClaimLink).where(or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id),
                                    ClaimLink.state.in_(states)).order_by(ClaimLink.score.desc())
     links = list(session.exec(stmt))
-    others = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_([l.other(claim_id) for l in links])))}
+    others = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_([l.other(claim_id) for l in links]),
+                                                                Claim.merged_into_id == None))}  # noqa: E711
     return [(l, others[l.other(claim_id)]) for l in links if l.other(claim_id) in others]
 
 
