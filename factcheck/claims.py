@@ -5,12 +5,13 @@ import unicodedata
 
 from sqlmodel import Session
 
-from factcheck import audit
-from factcheck.claim_index import note_change
+from factcheck import audit, claim_vectors, links, priors
+from factcheck.claim_index import current_index, note_change
 from factcheck.concurrency import claim_version
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.models import Article, Claim, ClaimStatus, User, utcnow
 from factcheck.permissions import can_edit_claim
+from factcheck.workflow import refuse_merged
 
 MAX_CLAIM = 2000
 MAX_SPLIT_PARTS = 20  # a claim holds a few propositions; thousands of parts is a pasted list, not a split
@@ -45,6 +46,7 @@ def clean_speaker(speaker: str | None) -> str | None:
 
 
 def _check_editable(actor: User, claim: Claim) -> None:
+    refuse_merged(claim)
     if not can_edit_claim(actor, claim):
         raise NotAllowed("You cannot edit this claim now: it is assigned to someone else or no longer open.")
 
@@ -103,8 +105,12 @@ def _split_part(text: str) -> str:
     return text
 
 
-def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]) -> list[Claim]:
-    """Replace a claim that holds several propositions by one claim per part; the original is kept, merged into the first."""
+def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str],
+                settings: links.MatchSettings = links.MatchSettings()) -> list[Claim]:
+    """Replace a claim that holds several propositions by one claim per part; the original is kept, merged into the first.
+
+    The parts are matched against other articles' claims and other desks' fact-checks as an
+    imported article's claims are: the original's links end with it."""
     _check_editable(actor, claim)
     parts = [p for p in parts if has_visible(p)]  # lines that look blank are skipped like blank ones
     if len(parts) > MAX_SPLIT_PARTS:
@@ -112,6 +118,8 @@ def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]
     parts = [_split_part(p) for p in parts]
     if len(parts) < 2:
         raise InvalidInput("Give at least two parts to split a claim into.")
+    claim_vectors.embed_ahead(parts)  # as on import: the model never runs while the database is locked
+    index = current_index(session)  # past claims only: the parts are not in it yet
     new = []
     for part in parts:
         c = Claim(article_id=claim.article_id, text=part, speaker=claim.speaker, start=claim.start, end=claim.end,
@@ -130,6 +138,8 @@ def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]
         note_change(session, c.id)
         audit.record(session, actor, "claim.split_from", c, {"from": claim.id, "text": c.text})
     audit.record(session, actor, "claim.split", claim, {"into": [c.id for c in new]})
+    links.suggest_links(session=session, actor=actor, claims=new, index=index, settings=settings)
+    priors.match_claims(session=session, actor=actor, claims=new, threshold=settings.suggest)
     session.commit()
     return new
 
@@ -140,7 +150,11 @@ def merge_claims(*, session: Session, actor: User, keep: Claim, others: list[Cla
     if not others:
         raise InvalidInput("Choose at least one other claim to merge.")
     for claim in [keep, *others]:
-        _check_editable(actor, claim)
+        _check_editable(actor, claim)  # refuses merged claims, so a merge never closes a cycle
+    for other in others:
+        if other.article_id != keep.article_id:
+            raise InvalidInput(f"Claim #{other.id} is in another article: merging joins duplicates within one "
+                               "article; link claims of other articles as the same claim instead.")
     for other in others:
         claim_version(session, other, None)
         other.merged_into_id, other.status, other.updated_at = keep.id, ClaimStatus.DISMISSED, utcnow()

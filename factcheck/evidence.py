@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 from factcheck import audit
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.models import Claim, Evidence, Stance, User
-from factcheck.permissions import can_research, is_editor
+from factcheck.permissions import can_remove_evidence, can_research
+from factcheck.workflow import refuse_merged
 
 
 def clean_url(url: str) -> str:
@@ -24,6 +25,7 @@ def clean_url(url: str) -> str:
 
 def add_evidence(*, session: Session, actor: User, claim: Claim, url: str, stance: Stance | str,
                  quote: str = "", note: str = "") -> Evidence:
+    refuse_merged(claim)
     if not can_research(actor, claim):
         raise NotAllowed("Evidence is added by the claim's assignee (or an editor) while it is in research.")
     try:
@@ -45,7 +47,7 @@ def add_evidence(*, session: Session, actor: User, claim: Claim, url: str, stanc
 def remove_evidence(*, session: Session, actor: User, claim: Claim, item: Evidence) -> None:
     if item.claim_id != claim.id:
         raise InvalidInput("That evidence belongs to another claim.")
-    if not can_research(actor, claim) or not (is_editor(actor) or item.added_by_id == actor.id):
+    if not can_remove_evidence(actor, claim, item):
         raise NotAllowed("Only its author or an editor can remove evidence while the claim is in research.")
     audit.record(session, actor, "evidence.remove", item, {"url": item.url, "stance": item.stance})
     session.delete(item)

@@ -11,6 +11,7 @@ from factcheck import audit, claim_vectors
 from factcheck.errors import Conflict, InvalidInput, NotAllowed
 from factcheck.matching import ClaimIndex, score_pair, score_pairs
 from factcheck.models import Article, Claim, ClaimLink, LinkState, Role, User, as_utc, utcnow
+from factcheck.workflow import refuse_merged
 
 LIVE_STATES = (LinkState.SUGGESTED, LinkState.AUTO_CONFIRMED, LinkState.CONFIRMED)
 SAME_CLAIM_STATES = (LinkState.AUTO_CONFIRMED, LinkState.CONFIRMED)
@@ -110,6 +111,8 @@ def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkSt
         raise InvalidInput("A link can be confirmed or rejected.")
     if actor.role not in (Role.REVIEWER, Role.EDITOR, Role.ADMIN):
         raise NotAllowed("Only desk members decide links.")
+    for end in session.exec(select(Claim).where(Claim.id.in_([link.claim_a_id, link.claim_b_id]))):
+        refuse_merged(end)  # a retired claim joins no cluster: its parts or keeper carry on
     if seen_state and LinkState(seen_state) != link.state:
         who = session.get(User, link.decided_by_id) if link.decided_by_id else None
         raise Conflict(f"This link was {LinkState(link.state).value.replace('_', ' ')} by {who.username if who else 'someone else'} "
@@ -126,6 +129,8 @@ def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkSt
 def link_manually(*, session: Session, actor: User, claim: Claim, other: Claim) -> ClaimLink:
     if claim.id == other.id:
         raise InvalidInput("A claim cannot be linked to itself.")
+    refuse_merged(claim)
+    refuse_merged(other)
     a, b = pair_key(claim.id, other.id)
     link = session.exec(select(ClaimLink).where(ClaimLink.claim_a_id == a, ClaimLink.claim_b_id == b)).first()
     if link is None:
@@ -137,10 +142,12 @@ def link_manually(*, session: Session, actor: User, claim: Claim, other: Claim) 
 
 
 def links_of(session: Session, claim_id: int, states=LIVE_STATES) -> list[tuple[ClaimLink, Claim]]:
+    """Links to claims still in play: one merged away or split lives on in the claim it went into."""
     stmt = select(ClaimLink).where(or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id),
                                    ClaimLink.state.in_(states)).order_by(ClaimLink.score.desc())
     links = list(session.exec(stmt))
-    others = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_([l.other(claim_id) for l in links])))}
+    others = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_([l.other(claim_id) for l in links]),
+                                                                Claim.merged_into_id == None))}  # noqa: E711
     return [(l, others[l.other(claim_id)]) for l in links if l.other(claim_id) in others]
 
 

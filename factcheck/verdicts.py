@@ -12,6 +12,7 @@ from factcheck.concurrency import claim_version
 from factcheck.errors import InvalidInput, InvalidTransition, NotAllowed
 from factcheck.models import Claim, ClaimLink, ClaimStatus, Rating, User, Verdict, VerdictState, utcnow
 from factcheck.permissions import can_research, can_sign_off, is_editor
+from factcheck.workflow import refuse_merged
 
 DEFAULT_SCALE = [
     ("True", 5, "The claim is accurate and nothing significant is missing."),
@@ -85,6 +86,7 @@ def verdicts_for(session: Session, claim_id: int) -> list[Verdict]:
 
 def propose_verdict(*, session: Session, actor: User, claim: Claim, rating_id: int, rationale: str,
                     reused_from: Verdict | None = None, expected_version: int | None = None) -> Verdict:
+    refuse_merged(claim)
     if not can_research(actor, claim):
         if expected_version is not None and expected_version != claim.version:
             claim_version(session, claim, expected_version)  # a page gone stale: say who moved it on
@@ -161,8 +163,8 @@ def _published(session: Session, claim_id: int) -> Verdict | None:
 def _flag_linked_for_rereview(session: Session, actor: User, claim: Claim, rating: Rating) -> None:
     """A changed verdict is not copied onto linked claims: they wait in the re-review queue."""
     for other in links.cluster_of(session, claim):
-        if other.id == claim.id:
-            continue
+        if other.id == claim.id or _published(session, other.id) is None:
+            continue  # a claim with no published verdict of its own has nothing to re-review
         other.rereview_reason = f"The verdict of linked claim #{claim.id} changed to {rating.name}."
         session.add(other)
         audit.record(session, actor, "claim.rereview", other, {"because_of": claim.id, "rating": rating.name})

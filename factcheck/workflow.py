@@ -23,7 +23,16 @@ MANUAL_MOVES = {
 EDITOR_ONLY = {(S.IN_RESEARCH, S.TRIAGED), (S.IN_RESEARCH, S.DISMISSED), (S.SIGNED_OFF, S.IN_RESEARCH)}
 
 
+def refuse_merged(claim: Claim) -> None:
+    """A merged or split claim lives on in the claim it went into: work on it would go unseen."""
+    if claim.merged_into_id is not None:
+        raise InvalidTransition(f"Claim #{claim.id} was merged into #{claim.merged_into_id}: "
+                                f"work on #{claim.merged_into_id} instead.")
+
+
 def allowed_moves(actor: User, claim: Claim) -> list[ClaimStatus]:
+    if claim.merged_into_id is not None:
+        return []
     current = ClaimStatus(claim.status)
     return sorted((t for t in MANUAL_MOVES.get(current, ()) if is_editor(actor) or (current, t) not in EDITOR_ONLY),
                   key=list(ClaimStatus).index)
@@ -35,6 +44,7 @@ def change_status(*, session: Session, actor: User, claim: Claim, status: ClaimS
         target = ClaimStatus(status)
     except ValueError:
         raise InvalidInput(f"Unknown status {status!r}.") from None
+    refuse_merged(claim)
     current = ClaimStatus(claim.status)
     if target not in MANUAL_MOVES.get(current, ()):
         raise InvalidTransition(f"A claim that is {current.label} cannot be moved to {target.label}.")
@@ -49,6 +59,9 @@ def change_status(*, session: Session, actor: User, claim: Claim, status: ClaimS
     if target in (S.NEW, S.TRIAGED, S.DISMISSED) and claim.assignee_id:
         changes["assignee_id"] = [claim.assignee_id, None]
         claim.assignee_id = None
+    if target == S.DISMISSED and claim.rereview_reason:  # nobody re-checks a dismissed claim
+        changes["rereview_reason"] = [claim.rereview_reason, None]
+        claim.rereview_reason = None
     claim.status, claim.updated_at = target, utcnow()
     session.add(claim)
     audit.record(session, actor, "claim.status", claim, changes)
@@ -60,6 +73,7 @@ def change_status(*, session: Session, actor: User, claim: Claim, status: ClaimS
 def assign(*, session: Session, actor: User, claim: Claim, assignee: User | None,
            expected_version: int | None = None, commit: bool = True) -> Claim:
     """Editors assign anyone; a reviewer can take an unassigned claim for themselves."""
+    refuse_merged(claim)
     if assignee is not None and (not assignee.active or assignee.role not in (Role.REVIEWER, Role.EDITOR, Role.ADMIN)):
         raise InvalidInput("Claims can be assigned to active desk members only.")
     if not is_editor(actor):

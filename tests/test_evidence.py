@@ -1,9 +1,10 @@
 import pytest
 
 from factcheck import audit, evidence
-from factcheck.errors import InvalidInput, NotAllowed
+from factcheck.errors import InvalidInput, InvalidTransition, NotAllowed
 from factcheck.models import ClaimStatus, Role
-from tests.factories import make_claim, make_user
+from factcheck.permissions import can_edit_claim, can_research
+from tests.factories import make_article, make_claim, make_user
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "example.org/page", "http://",
@@ -43,3 +44,18 @@ def test_evidence_needs_research_status_and_a_known_stance(session):
     claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
     with pytest.raises(InvalidInput, match="Stance"):
         evidence.add_evidence(session=session, actor=reviewer, claim=claim, url="https://a.example/", stance="maybe")
+
+
+def test_no_evidence_on_a_claim_merged_into_another(session):
+    """A claim the old status bug sent back into research after a merge: nobody would see its evidence."""
+    reviewer = make_user(session)
+    article = make_article(session)
+    keep = make_claim(session, article)
+    gone = make_claim(session, article, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
+    gone.merged_into_id = keep.id
+    session.add(gone)
+    session.commit()
+    assert not can_research(reviewer, gone) and not can_edit_claim(reviewer, gone)  # its page offers no forms
+    with pytest.raises(InvalidTransition, match=f"merged into #{keep.id}"):
+        evidence.add_evidence(session=session, actor=reviewer, claim=gone, url="https://a.example/", stance="refutes")
+    assert evidence.evidence_for(session, gone.id) == []

@@ -1,8 +1,8 @@
 import pytest
 
-from factcheck import audit, links
+from factcheck import audit, claims, links
 from factcheck.claim_index import current_index
-from factcheck.errors import InvalidInput
+from factcheck.errors import InvalidInput, InvalidTransition
 from factcheck.models import ClaimLink, LinkState, Role
 from tests.factories import make_article, make_claim, make_user
 
@@ -132,3 +132,41 @@ def test_a_cluster_starts_with_the_earliest_publication_not_the_first_import(ses
     links.link_manually(session=session, actor=editor, claim=undated, other=march)
     # the undated article counts from its import, today: after both publications
     assert [x.id for x in links.cluster_of(session, march)] == [february.id, march.id, undated.id]
+
+
+def suggested_link_to_a_claim_then_split(session):
+    """Claim 20 has a suggestion to claim 11 of another article; a reviewer then splits 11."""
+    reviewer = make_user(session)
+    both = "The Harbour Street bridge repairs will cost the city $2.6 million, and the work starts in May."
+    eleven = make_claim(session, make_article(session, text=both, outlet="Herald"), text=both)
+    twenty = make_claim(session, make_article(session, outlet="Courier"),
+                        text="Harbour Street bridge repairs will cost the city $2.6 million.")
+    old = ClaimLink(claim_a_id=eleven.id, claim_b_id=twenty.id, score=80, state=LinkState.SUGGESTED)
+    session.add(old)
+    session.commit()
+    parts = claims.split_claim(session=session, actor=reviewer, claim=eleven,
+                               parts=["The Harbour Street bridge repairs will cost the city $2.6 million.",
+                                      "The work on the Harbour Street bridge starts in May."])
+    return reviewer, eleven, twenty, old, parts
+
+
+def test_links_to_a_split_claim_are_no_longer_live(session):
+    reviewer, eleven, twenty, old, _parts = suggested_link_to_a_claim_then_split(session)
+    assert eleven.id not in {other.id for _l, other in links.links_of(session, twenty.id)}
+    with pytest.raises(InvalidTransition, match=f"#{eleven.id} was merged into"):
+        links.decide_link(session=session, actor=reviewer, link=old, state="confirmed")
+    with pytest.raises(InvalidTransition, match=f"#{eleven.id} was merged into"):
+        links.link_manually(session=session, actor=reviewer, claim=twenty, other=eleven)
+    session.refresh(old)
+    assert old.state == LinkState.SUGGESTED
+    assert eleven.id not in {c.id for c in links.cluster_of(session, twenty)}
+
+
+def test_the_parts_of_a_split_are_matched_like_new_claims(session):
+    _reviewer, eleven, twenty, _old, parts = suggested_link_to_a_claim_then_split(session)
+    found = {other.id: link for link, other in links.links_of(session, twenty.id)}
+    assert set(found) == {parts[0].id}  # the same wording; the part about May is not the same claim
+    assert found[parts[0].id].state == LinkState.AUTO_CONFIRMED
+    # the part stays in its article, imported before the Courier one: it is the first appearance
+    assert [c.id for c in links.cluster_of(session, twenty)] == [parts[0].id, twenty.id]
+    assert any(e.action == "link.suggest" for e in audit.history(session, parts[0].id))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlmodel import func, select
 
-from factcheck import articles, claim_index, priors, verdicts
+from factcheck import articles, claim_index, claims, priors, verdicts
 from factcheck.links import MatchSettings
 from factcheck.models import (AuditEvent, Claim, ClaimStatus, Evidence, LinkState, PriorFactCheck, PriorLink, RatingAlias, Role,
                               Stance)
@@ -445,3 +445,18 @@ def test_score_bound_holds_when_meaning_lifts_the_score(monkeypatch):
         assert score_bound(a, b) >= full - 0.001, (a, b)
         lifted += full > lexical[a, b] + 1
     assert lifted > 20     # the case under test: pairs the lexical score alone would have dropped
+
+
+def test_the_parts_of_a_split_claim_are_matched_against_other_desks(session):
+    do_import(session, "datafeed.json")
+    reviewer = make_user(session)
+    both = ("Roughly 14,000 vehicles use the Harbour Street bridge each day, "
+            "and the state has agreed to pay for half of it.")
+    claim = make_claim(session, make_article(session, text=both), text=both)
+    traffic, _state = claims.split_claim(session=session, actor=reviewer, claim=claim, parts=[
+        "Roughly 14,000 vehicles use the Harbour Street bridge each day.",
+        "The state has agreed to pay for half of the bridge repairs."])
+    assert linked(session, "14,000 vehicles use") == ["bridge-traffic-14000"]
+    assert linked(session, "agreed to pay for half of the bridge") == ["state-pays-half"]
+    events = session.exec(select(AuditEvent).where(AuditEvent.claim_id == traffic.id))
+    assert "prior.match" in {e.action for e in events}

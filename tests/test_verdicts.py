@@ -1,7 +1,7 @@
 import pytest
 
 from factcheck import verdicts, workflow
-from factcheck.errors import Conflict, InvalidInput, NotAllowed
+from factcheck.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from factcheck.models import ClaimLink, ClaimStatus, LinkState, Role, VerdictState
 from tests.factories import make_claim, make_published_verdict, make_user, rating
 
@@ -181,3 +181,30 @@ def test_a_rating_can_change_the_case_of_its_own_name(session):
     verdicts.save_rating(session=session, actor=admin, name="Sátira", value=0)
     with pytest.raises(InvalidInput, match="already a rating named 'Sátira'"):
         verdicts.save_rating(session=session, actor=admin, name="SÁTIRA", value=0)
+
+
+def test_no_verdict_on_a_claim_merged_into_another(session, desk):
+    keep = make_claim(session)
+    gone = researched_claim(session, desk)
+    gone.merged_into_id = keep.id  # as the old status bug left it: merged, yet back in research
+    session.add(gone)
+    session.commit()
+    with pytest.raises(InvalidTransition, match=f"#{gone.id} was merged into #{keep.id}"):
+        verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=gone, rating_id=rating(session).id,
+                                 rationale="The council minutes show the vote.")
+    assert verdicts.verdicts_for(session, gone.id) == []
+
+
+def test_changed_verdict_leaves_linked_claims_without_a_published_verdict_alone(session, desk):
+    """Claim 17 (new, never checked) linked to claim 9: 9's new verdict gives 17 nothing to re-review."""
+    first, second = confirmed_pair(session, desk)
+    make_published_verdict(session, first, desk["reviewer"], desk["editor"], "True")
+    workflow.change_status(session=session, actor=desk["editor"], claim=first, status="in_research",
+                           reason="new records")
+    workflow.assign(session=session, actor=desk["editor"], claim=first, assignee=desk["reviewer"])
+    v = verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=first,
+                                 rating_id=rating(session, "False").id, rationale="The new records contradict it.")
+    verdicts.sign_off(session=session, actor=desk["editor"], claim=first, verdict=v)
+    session.refresh(second)
+    assert second.rereview_reason is None
+    assert workflow.queue(session=session, actor=desk["editor"], rereview=True) == []

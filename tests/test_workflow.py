@@ -1,9 +1,9 @@
 import pytest
 
-from factcheck import audit, workflow
+from factcheck import audit, claims, workflow
 from factcheck.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from factcheck.models import ClaimStatus, Role
-from tests.factories import make_claim, make_user
+from tests.factories import make_article, make_claim, make_user
 
 
 def test_triage_then_assign_moves_claim_into_research(session):
@@ -75,3 +75,70 @@ def test_bulk_reports_each_refusal(session):
     assert result.done == [ok.id]
     assert published.id in result.refused and "cannot be assigned" in result.refused[published.id]
     assert session.get(type(ok), ok.id).assignee_id == reviewer.id
+
+
+def merged_pair(session):
+    """Two claims of one article; a reviewer merges the second into the first."""
+    reviewer = make_user(session)
+    article = make_article(session, text="The bridge cost $2.6 million. The bridge cost 2.6 million dollars.")
+    keep = make_claim(session, article, text="The bridge cost $2.6 million.")
+    gone = make_claim(session, article, text="The bridge cost 2.6 million dollars.")
+    claims.merge_claims(session=session, actor=reviewer, keep=keep, others=[gone])
+    return reviewer, keep, gone
+
+
+def test_a_merged_claim_cannot_go_back_into_the_workflow(session):
+    reviewer, keep, gone = merged_pair(session)
+    editor = make_user(session, Role.EDITOR)
+    named = f"#{gone.id} was merged into #{keep.id}"
+    assert workflow.allowed_moves(editor, gone) == []
+    with pytest.raises(InvalidTransition, match=named):
+        workflow.change_status(session=session, actor=reviewer, claim=gone, status="new")
+    with pytest.raises(InvalidTransition, match=named):
+        workflow.assign(session=session, actor=editor, claim=gone, assignee=reviewer)
+    with pytest.raises(InvalidTransition, match=named):
+        claims.edit_claim(session=session, actor=editor, claim=gone, text="The bridge cost $3 million.", speaker=None)
+    with pytest.raises(InvalidTransition, match=named):
+        claims.split_claim(session=session, actor=editor, claim=gone, parts=["The bridge cost.", "It was 2.6 million."])
+    session.refresh(gone)
+    assert gone.status == ClaimStatus.DISMISSED and gone.merged_into_id == keep.id and gone.assignee_id is None
+
+
+def test_merging_back_into_a_merged_claim_would_make_a_cycle_and_is_refused(session):
+    reviewer, keep, gone = merged_pair(session)
+    with pytest.raises(InvalidTransition, match=f"merged into #{keep.id}"):
+        claims.merge_claims(session=session, actor=reviewer, keep=gone, others=[keep])
+    session.refresh(keep)
+    assert keep.merged_into_id is None and keep.status == ClaimStatus.NEW
+
+
+def test_merge_is_for_one_article_other_articles_are_linked(session):
+    reviewer = make_user(session)
+    keep = make_claim(session, make_article(session), text="The bridge cost $2.6 million.")
+    elsewhere = make_claim(session, make_article(session), text="The bridge cost $2.6 million.")
+    with pytest.raises(InvalidInput, match="another article.*link"):
+        claims.merge_claims(session=session, actor=reviewer, keep=keep, others=[elsewhere])
+    session.refresh(elsewhere)
+    assert elsewhere.merged_into_id is None and elsewhere.status == ClaimStatus.NEW
+
+
+def test_bulk_actions_refuse_merged_claims_with_the_reason(session):
+    _reviewer, keep, gone = merged_pair(session)
+    editor = make_user(session, Role.EDITOR)
+    result = workflow.bulk(session=session, actor=editor, claims=[gone], action="status", status="triaged")
+    assert result.done == [] and f"merged into #{keep.id}" in result.refused[gone.id]
+    result = workflow.bulk(session=session, actor=editor, claims=[gone, keep], action="assign", assignee=editor)
+    assert result.done == [keep.id] and f"merged into #{keep.id}" in result.refused[gone.id]
+
+
+def test_dismissing_a_claim_takes_it_out_of_rereview(session):
+    editor = make_user(session, Role.EDITOR)
+    claim = make_claim(session, status=ClaimStatus.TRIAGED)
+    claim.rereview_reason = "The verdict of linked claim #9 changed to False."
+    session.add(claim)
+    session.commit()
+    workflow.change_status(session=session, actor=editor, claim=claim, status="dismissed")
+    assert claim.rereview_reason is None
+    assert workflow.queue(session=session, actor=editor, rereview=True) == []
+    assert audit.history(session, claim.id)[-1].changes["rereview_reason"] == [
+        "The verdict of linked claim #9 changed to False.", None]

@@ -11,7 +11,7 @@ from factcheck.forms import (AddClaimForm, AssignForm, EditClaimForm, LinkDecisi
                              StatusForm, WorthinessForm)
 from factcheck.models import Claim, ClaimLink, User
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import require_valid
+from factcheck.views.common import match_settings, require_valid
 from factcheck import forms as forms_for
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -98,7 +98,8 @@ def split(claim_id: int):
     claim = load_or_404(Claim, claim_id)
     form = SplitForm()
     require_valid(form)
-    parts = claims.split_claim(session=get_session(), actor=current_user, claim=claim, parts=form.parts.data.splitlines())
+    parts = claims.split_claim(session=get_session(), actor=current_user, claim=claim,
+                               parts=form.parts.data.splitlines(), settings=match_settings())
     flash(f"Split into {len(parts)} claims.", "success")
     return redirect(url_for("articles.detail", article_id=claim.article_id))
 
