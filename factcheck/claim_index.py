@@ -63,13 +63,16 @@ class IndexFollower:
     def _load(self, session: Session) -> None:
         self.gaps, self.changed = {}, 0
         base = index_store.current_base(self.directory) if self.directory is not None else None
+        if self.directory is not None:
+            self.stamp = index_store.pointer_stamp(self.directory)
         if base is None:
+            if self.stamp is not None:
+                self.changed = REBUILD_AT  # a base of an older normaliser: one worker rebuilds it
             self.index = index_store.new_index()
             self.last_id = session.exec(select(func.max(ClaimChange.id))).one() or 0
             claims = session.exec(select(Claim.id, Claim.text).where(Claim.merged_into_id == None))  # noqa: E711
             self.index.add_many(list(claims))
         else:
-            self.stamp = index_store.pointer_stamp(self.directory)
             self.index = ClaimIndex.open(base.path, embedder=None)
             self.last_id = base.last_change_id
             late = session.exec(select(ClaimChange.claim_id)

@@ -26,6 +26,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from factcheck.matching import ClaimIndex, embeddings
+from factcheck.matching.normalise import VERSION as NORMALISER
 from factcheck.models import Claim, ClaimChange, ClaimVector, utcnow
 
 BATCH = 20_000
@@ -47,10 +48,14 @@ def new_index() -> ClaimIndex:
 
 
 def current_base(directory: Path) -> Base | None:
+    """The live base, or None when there is none or it was built by another normaliser version
+    (its texts would not compare with this code's queries)."""
     try:
         name = (directory / "CURRENT").read_text().strip()
         meta = json.loads((directory / name / "factcheck.json").read_text())
     except (OSError, ValueError):
+        return None
+    if meta.get("normaliser", 1) != NORMALISER:
         return None
     return Base(directory / name, int(meta["last_change_id"]), datetime.fromisoformat(meta["built_at"]),
                 int(meta["claims"]))
@@ -101,7 +106,8 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
     target = directory / f"base-{last:012d}-{uuid.uuid4().hex[:8]}"
     index.save(target)
     (target / "factcheck.json").write_text(json.dumps({"last_change_id": last, "built_at": built_at.isoformat(),
-                                                  "claims": done, "vector_model": model if with_vectors else None}))
+                                                  "claims": done, "vector_model": model if with_vectors else None,
+                                                  "normaliser": NORMALISER}))
     pointer = directory / f".CURRENT.{os.getpid()}"
     pointer.write_text(target.name)
     os.replace(pointer, directory / "CURRENT")

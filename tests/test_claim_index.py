@@ -87,3 +87,24 @@ def test_a_worker_switches_to_a_new_base_between_requests(app, session, runner):
     time.sleep(0.01)
     assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
     assert claim_index.current_index(session).source != old_source
+
+
+def test_a_base_of_an_older_normaliser_is_rebuilt_not_searched(app, session, runner):
+    """Its texts were normalised another way (before other scripts kept their words): searching it
+    would miss claims, so workers read the database meanwhile and one of them builds a new base."""
+    article = make_article(session)
+    ru = make_claim(session, article, text="Инфляция выросла до 4,2 процента в марте.")
+    assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+    directory = claim_index._directories[str(session.get_bind().url)]
+    old = index_store.current_base(directory)
+    meta = json.loads((old.path / "factcheck.json").read_text())
+    (old.path / "factcheck.json").write_text(json.dumps({**meta, "normaliser": 1}))
+    assert index_store.current_base(directory) is None
+    claim_index.forget(str(session.get_bind().url))
+    assert search.search_claims(session=session, query="инфляция").hits[0].claim.id == ru.id
+    deadline = time.monotonic() + 10
+    while index_store.current_base(directory) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fresh = index_store.current_base(directory)
+    assert fresh is not None and fresh.path != old.path
+    assert claim_index.current_index(session).source == fresh.path

@@ -88,3 +88,12 @@ def test_highlight_marks_fuzzy_word_matches():
     pieces = search.highlight("Assad fled Damascus.", ["damscus", "fled"])
     assert [t for t, hit in pieces if hit] == ["fled", "Damascus"]
     assert "".join(t for t, _ in pieces) == "Assad fled Damascus."
+
+
+def test_words_of_other_scripts_are_searchable(session):
+    seed(session)
+    ru = make_claim(session, make_article(session, outlet="Vedomosti"), text="Инфляция выросла до 4,2 процента в марте.")
+    ar = make_claim(session, make_article(session, outlet="Al Ahram"), text="ارتفع التضخم إلى 4.2 في المئة في مارس.")
+    assert search.search_claims(session=session, query="инфляция").hits[0].claim.id == ru.id
+    assert search.search_claims(session=session, query="Инфляция выросла").hits[0].claim.id == ru.id
+    assert search.search_claims(session=session, query="مارس").hits[0].claim.id == ar.id

@@ -10,7 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["normalise", "normalise_many", "tokens", "find_numbers", "NumberMention", "format_number"]
+__all__ = ["normalise", "normalise_many", "tokens", "find_numbers", "NumberMention", "format_number", "VERSION"]
+
+# Raised whenever normalise() gives some text another form: a saved index holds normalised texts,
+# so a base of another version is rebuilt rather than searched (2: words of other scripts kept).
+VERSION = 2
 
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
@@ -283,11 +287,36 @@ def _fold(text: str) -> str:
         text = _APOS_S_RE.sub(r"\1", text).replace("'", "")
     if not text.isascii():
         text = unicodedata.normalize("NFKD", "".join(c if c.isascii() else c.casefold() for c in text))
-        text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
+        text = _spell_in_ascii("".join(c for c in text if not unicodedata.combining(c)))
+    if "_" in text:
+        text = text.replace("_", " ")  # a separator, as it ends up: "_00" must read as "0" at once, not on a second pass
     text = _numbers_to_digits(text).lower()
     if "." in text:
         text = _LOOSE_DOT_RE.sub(" ", text)
     return text
+
+
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_OTHER_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _spell_in_ascii(text: str) -> str:
+    """Words of other scripts as ASCII tokens (their Punycode, as in internationalised domain
+    names: lower-case letters and digits), so that Cyrillic, Greek or Arabic claims can be found
+    and compared by their words instead of being reduced to their numbers. Latin letters have lost
+    their accents by now; other digits become ASCII digits, anything else a space."""
+    def word(m: re.Match) -> str:
+        w = m.group(0)
+        if w.isascii():
+            return w
+        code = w.encode("punycode").decode("ascii").replace("-", "")
+        return f" {code if code[0].isalpha() else 'u' + code} "  # a leading digit would read as a number
+
+    def other(m: re.Match) -> str:
+        d = unicodedata.digit(m.group(0), None)
+        return str(d) if d is not None else " "
+
+    return _OTHER_NON_ASCII_RE.sub(other, _LETTERS_RE.sub(word, text))
 
 
 def tokens(normalised: str) -> list[str]:

@@ -41,7 +41,8 @@ def test_bulk_equals_one_by_one():
     pieces = ["two hundred and", "five", "$", "2.6M", "million", "twenty-five", "one2", "#BigNews",
               "@user", "http://x.co/a", "Don't", "it's", "£3bn", "été", "“quoted”", "3.5%", "per",
               "cent", "and", "hundred", "100,000", "5K", "Jan.", "e.g.", "zero", ",", "-", "café",
-              "\n", "\x00", "1.", ".5", "www.foo.com", "paper cent"]
+              "\n", "\x00", "1.", ".5", "www.foo.com", "paper cent", "Инфляция", "в марте", "مارس", "٤٢",
+              "Ελλάδα", "通胀", "_00", "я"]
     r = random.Random(11)
     texts = [" ".join(r.choice(pieces) for _ in range(r.randint(0, 10))) for _ in range(3000)]
     assert normalise_many(texts, chunk=97) == [normalise(t) for t in texts]
@@ -50,3 +51,23 @@ def test_bulk_equals_one_by_one():
 
 def test_number_words_inside_other_words_stay_words():
     assert normalise("someone alone one2 ten") == "someone alone one2 10"
+
+
+def test_other_scripts_keep_their_words():
+    """Cyrillic, Greek or Arabic words become ASCII tokens instead of vanishing, so that such a claim
+    is more than its numbers: two claims sharing only "4.2" are far apart, the same claim is close."""
+    from factcheck.matching import score_pair
+    ru = normalise("Инфляция выросла до 4.2 процента в марте.")
+    assert ru.isascii() and len(ru.split()) == 7
+    assert ru == normalise("ИНФЛЯЦИЯ выросла до 4.2 процента в марте")   # case folds as in Latin
+    assert normalise("Ελλάδα") == normalise("ελλαδα")                        # accents too
+    assert normalise("٤٢ في المئة") == normalise("42 في المئة")               # other digits are digits
+    assert all(not t[0].isdigit() for t in ru.split() if not t.replace(".", "").isdigit())
+    arabic = "ارتفع التضخم إلى 4.2 في المئة في مارس."
+    assert score_pair(arabic, "Unemployment fell to 4.2 percent in March.").score < 50
+    assert score_pair("Инфляция выросла до 4,2 процента в марте, заявил министр.",
+                      "Инфляция выросла до 4,2 процента в марте.").score >= 85
+
+
+def test_normalise_is_idempotent_on_underscored_numbers():
+    assert normalise("_00") == normalise("00") == "0"
