@@ -50,6 +50,8 @@ BODIES: dict[str, dict[str, Field]] = {
         "author": Field("string", max_length=300),
         "source_url": Field("string", max_length=2000, description="Where the article was published (recorded, not fetched)."),
         "published_at": Field("string", format="date", description="Publication date, YYYY-MM-DD."),
+        "allow_duplicate": Field("boolean", default=False,
+                                 description="Import even if an article with this URL is on the desk (409 otherwise)."),
     },
     "change_status": {
         "status": Field("string", required=True, enum=STATUSES),
@@ -126,7 +128,7 @@ ROUTES = (
           "A claim with its evidence, the verdicts the caller may read, links and prior fact-checks.",
           "ClaimDetail", errors=(401, 404)),
     Route("/articles", "post", "api.import_article", "Import an article and extract its claims.",
-          "ArticleImport", status=201, body="import_article", errors=(400, 401, 403, 413, 415)),
+          "ArticleImport", status=201, body="import_article", errors=(400, 401, 403, 409, 413, 415)),
     Route("/claims/{claim_id}/status", "post", "api.change_status", "Move a claim to another status.",
           "Claim", body="change_status", errors=(400, 401, 403, 404, 409, 415)),
     Route("/claims/{claim_id}/assign", "post", "api.assign_claim",

@@ -9,9 +9,17 @@ from sqlmodel import Session, select
 
 from factcheck import audit, claim_vectors, links, priors
 from factcheck.claim_index import current_index, note_change
-from factcheck.errors import ImportFailed, InvalidInput
+from factcheck.errors import Conflict, ImportFailed, InvalidInput
 from factcheck.models import Article, Claim, ClaimLink, ClaimStatus, Evidence, User, Verdict, utcnow
 from factcheck.pipeline import analyse_text, fetch, sources
+
+
+class DuplicateArticle(Conflict):
+    """The article's URL is already on the desk; `article_id` is the earlier import."""
+
+    def __init__(self, message: str, article_id: int):
+        super().__init__(message)
+        self.article_id = article_id
 
 
 @dataclass
@@ -61,13 +69,17 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
                    outlet: str | None = None, url: str | None = None, author: str | None = None,
                    published_at: datetime | None = None, max_bytes: int = 2_000_000,
                    settings: links.MatchSettings = links.MatchSettings(),
-                   fetch_limits: fetch.FetchLimits | None = None) -> Article:
+                   fetch_limits: fetch.FetchLimits | None = None, allow_duplicate: bool = False) -> Article:
+    """`allow_duplicate`: import an article whose URL is already on the desk (an updated story);
+    by default that is refused, as two reviewers importing one story would double its claims."""
     # Nothing is written yet: end any open read, so that fetching and extraction (slow) hold no
     # database lock; the writes below start their own transaction.
     session.commit()
     text, found_title, kind = read_source(source, max_bytes, fetch_limits)
     if url and not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("The article URL must start with http:// or https://.")
+    if not allow_duplicate:
+        _refuse_known_url(session, url or source.url)
     extraction = analyse_text(text)
     claim_vectors.embed_ahead([d.text for d in extraction.claims])  # before any lock is taken
     index = current_index(session)  # past claims only: this article's claims are not in it yet
@@ -89,6 +101,19 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
     priors.match_claims(session=session, actor=actor, claims=claims, threshold=settings.suggest)
     session.commit()
     return article
+
+
+def _refuse_known_url(session: Session, url: str | None) -> None:
+    if not url:
+        return
+    earlier = session.exec(select(Article).where(Article.url == url).order_by(Article.id)).first()
+    session.commit()  # end the read: extraction comes next, and holds no lock
+    if earlier is not None:
+        raise DuplicateArticle(
+            f"This article was already imported as #{earlier.id} “{earlier.title}” on "
+            f"{earlier.imported_at:%Y-%m-%d}. To import it again (an updated story), ask for a duplicate: "
+            "“Import it again” on the form, allow_duplicate in the API, --allow-duplicate on the command line.",
+            earlier.id)
 
 
 def claim_from_draft(article: Article, draft) -> Claim:

@@ -125,7 +125,8 @@ def users_token(username, name, days):
 @click.option("--url")
 @click.option("--title")
 @click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), help="Publication date, YYYY-MM-DD.")
-def articles_import(paths, outlet, url, title, published):
+@click.option("--allow-duplicate", is_flag=True, help="Import even if an article with this --url is on the desk.")
+def articles_import(paths, outlet, url, title, published, allow_duplicate):
     """Import .txt or .html files; prints each new article's id and claim count."""
     with session() as s:
         actor = system_actor(s)
@@ -139,7 +140,8 @@ def articles_import(paths, outlet, url, title, published):
                     session=s, actor=actor, source=articles.ArticleSource(filename=path.name, data=data),
                     title=title, outlet=outlet, url=url,
                     published_at=published.replace(tzinfo=timezone.utc) if published else None,
-                    max_bytes=current_app.config["MAX_ARTICLE_BYTES"], settings=settings())
+                    max_bytes=current_app.config["MAX_ARTICLE_BYTES"], settings=settings(),
+                    allow_duplicate=allow_duplicate)
             except FactcheckError as exc:
                 raise click.ClickException(f"{path}: {exc.message}") from None
             count = len(articles.claims_of(s, article.id))

@@ -41,6 +41,7 @@ class ImportForm(FlaskForm):
     text = TextAreaField("Article text", validators=[Optional()])
     file = FileField("…or upload a .txt or .html file")
     fetch = BooleanField("…or fetch the page at the article URL")
+    again = BooleanField("Import it again even if its URL is already on the desk (an updated story)")
     submit = SubmitField("Import and extract claims")
 
     def source(self):

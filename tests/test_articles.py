@@ -91,3 +91,37 @@ def test_reextraction_with_the_same_extractor_changes_nothing(session):
     result = articles.reextract_article(session=session, actor=reviewer, article=article)
     assert not result.added and not result.retired
     assert [(c.id, c.text) for c in articles.claims_of(session, article.id)] == before
+
+
+def test_an_article_whose_url_is_on_the_desk_is_refused_unless_asked_for(session, auth, runner, tmp_path):
+    reviewer = make_user(session)
+    url = "https://herald.example/2026/bridge"
+    first = import_story(session, reviewer, url=url)
+    before = len(articles.list_articles(session))
+    with pytest.raises(articles.DuplicateArticle, match=f"already imported as #{first.id}") as refused:
+        import_story(session, reviewer, url=url)
+    assert refused.value.article_id == first.id and refused.value.status == 409
+    assert len(articles.list_articles(session)) == before
+    again = import_story(session, reviewer, url=url, allow_duplicate=True)
+    assert again.id != first.id and len(articles.list_articles(session)) == before + 1
+    # the same rule through the API and the command line
+    auth.login()
+    answer = auth.client.post("/api/v1/articles", json={"text": STORY, "source_url": url},
+                              headers={"X-CSRFToken": auth.csrf()})
+    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "duplicate_article"
+    path = tmp_path / "story.txt"
+    path.write_text(STORY)
+    result = runner.invoke(args=["articles", "import", str(path), "--url", url])
+    assert result.exit_code != 0 and "already imported" in result.output
+    assert runner.invoke(args=["articles", "import", str(path), "--url", url, "--allow-duplicate"]).exit_code == 0
+
+
+def test_the_import_form_says_where_the_earlier_copy_is(session, auth):
+    url = "https://herald.example/2026/bridge"
+    first = import_story(session, make_user(session), url=url)
+    auth.login()
+    answer = auth.post("/articles/import", {"text": STORY, "url": url, "title": "Again"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 409 and f"already imported as #{first.id}" in page and 'id="import-again"' in page
+    answer = auth.post("/articles/import", {"text": STORY, "url": url, "title": "Again", "again": "y"})
+    assert answer.status_code == 302

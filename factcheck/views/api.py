@@ -236,7 +236,7 @@ def import_article():
         session=get_session(), actor=current_user, source=article_source(data), title=data["title"],
         outlet=data["outlet"], url=data["source_url"], author=data["author"],
         published_at=as_datetime(data["published_at"]), max_bytes=current_app.config["MAX_ARTICLE_BYTES"],
-        settings=match_settings())
+        settings=match_settings(), allow_duplicate=data["allow_duplicate"])
     found = articles.claims_of(get_session(), article.id)
     return {"article": serializers.article_record(article), "claims": serializers.claim_records(get_session(), found)}, 201
 

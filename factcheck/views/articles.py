@@ -31,7 +31,8 @@ def import_():
             session=get_session(), actor=current_user, source=form.source(), title=form.title.data,
             outlet=form.outlet.data, url=form.url.data or None, author=form.author.data or None,
             published_at=as_datetime(form.published_at.data), max_bytes=current_app.config["MAX_ARTICLE_BYTES"],
-            settings=match_settings(), fetch_limits=FetchLimits.from_config(current_app.config))
+            settings=match_settings(), fetch_limits=FetchLimits.from_config(current_app.config),
+            allow_duplicate=form.again.data)
     except FactcheckError as exc:
         return form_failed("articles/import.html", form, exc.message, exc.status)
     flash(f"Imported “{article.title}”.", "success")
