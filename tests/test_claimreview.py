@@ -45,11 +45,12 @@ SITE = Site("Test desk", "https://desk.example.org", "https://desk.example.org/c
 
 
 def assert_valid_claimreview(obj: dict) -> None:
-    """The JSON Schema, plus what a schema cannot say: the rating lies within [worst, best]."""
+    """The JSON Schema, plus what a schema cannot say: a numeric rating lies within [worst, best]."""
     VALIDATOR.validate(obj)
     for review in obj["dataFeedElement"] if obj["@type"] == "DataFeed" else [obj]:
         r = review["reviewRating"]
-        assert r["worstRating"] <= r["ratingValue"] <= r["bestRating"], r
+        if "ratingValue" in r:
+            assert r["worstRating"] <= r["ratingValue"] <= r["bestRating"], r
 
 
 def published(session, claim, rating_name="False", rationale=None, when=None):
@@ -77,7 +78,7 @@ def good_review() -> dict:
         "claimReviewed": "The bridge cost $2.6 million.", "datePublished": "2026-10-20T10:00:00+00:00",
         "author": {"@type": "Organization", "name": "Desk", "url": "https://desk.example.org"},
         "reviewRating": {"@type": "Rating", "alternateName": "False", "ratingValue": 1, "bestRating": 5,
-                         "worstRating": 0, "ratingExplanation": "Records show otherwise."},
+                         "worstRating": 1, "ratingExplanation": "Records show otherwise."},
         "itemReviewed": {"@type": "Claim", "datePublished": "2026-10-14T12:00:00+00:00"},
     }
 
@@ -88,6 +89,8 @@ def good_review() -> dict:
     lambda r: r.update(datePublished="20 October 2026"),
     lambda r: r["itemReviewed"].update(datePublished="2026-10-14"),
     lambda r: r["reviewRating"].pop("bestRating"),
+    lambda r: [r["reviewRating"].pop(k) for k in ("ratingValue", "bestRating")],
+    lambda r: r["reviewRating"].pop("alternateName"),
     lambda r: r["reviewRating"].update(ratingValue=9),
     lambda r: r.update(claimReviewed=""),
     lambda r: r["itemReviewed"].update(appearance=[{"@type": "CreativeWork", "url": "https://a.example/x"}]),
@@ -116,7 +119,7 @@ def test_signed_off_verdict_becomes_a_valid_claimreview(session):
     assert review["url"] == f"https://desk.example.org/checks#claim-{claim.id}"
     assert datetime.fromisoformat(review["datePublished"]) == checked_at
     assert review["author"] == {"@type": "Organization", "name": "Test desk", "url": "https://desk.example.org"}
-    values = [r.value for r in verdicts.scale(session)]
+    values = [r.value for r in verdicts.scale(session) if r.value > 0]
     assert review["reviewRating"] == {
         "@type": "Rating", "alternateName": "Mostly false", "ratingValue": rating(session, "Mostly false").value,
         "bestRating": max(values), "worstRating": min(values),
@@ -218,6 +221,24 @@ def test_long_claims_are_shortened_and_never_carry_the_rating(session):
 ])
 def test_rating_explanation_is_the_first_sentence_or_two(rationale, expected):
     assert explanation(rationale) == expected
+
+
+def test_false_is_the_worst_rating_not_unverifiable(session):
+    claim = make_claim(session)
+    published(session, claim, "False")
+    review = claim_review(session, claim, SITE)
+    assert_valid_claimreview(review)
+    assert {k: review["reviewRating"][k] for k in ("ratingValue", "bestRating", "worstRating")} == {
+        "ratingValue": 1, "bestRating": 5, "worstRating": 1}
+
+
+def test_an_inconclusive_rating_is_exported_by_name_without_numbers(session):
+    claim = make_claim(session)
+    published(session, claim, "Unverifiable", rationale="No record of the payment could be found.")
+    review = claim_review(session, claim, SITE)
+    assert_valid_claimreview(review)
+    assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Unverifiable",
+                                      "ratingExplanation": "No record of the payment could be found."}
 
 
 def test_an_inactive_rating_stays_within_worst_and_best(session):

@@ -111,7 +111,6 @@ def claim_review(session: Session, claim: Claim, site: Site, verdict: Verdict | 
         return None
     rating = session.get(Rating, verdict.rating_id)
     article = session.get(Article, claim.article_id)
-    values = [r.value for r in verdicts.scale(session)] + [rating.value]  # an inactive rating stays in range
     item = {"@type": "Claim", "datePublished": iso(_when(article))}
     author = entity(claim.speaker) or organisation(article.outlet)
     if author:
@@ -133,16 +132,24 @@ def claim_review(session: Session, claim: Claim, site: Site, verdict: Verdict | 
         "claimReviewed": shorten(claim.text, MAX_CLAIM_CHARS),
         "datePublished": iso(verdict.signed_off_at),
         "author": organisation(site.name, site.url),
-        "reviewRating": {
-            "@type": "Rating",
-            "alternateName": rating.name,
-            "ratingValue": number(rating.value),
-            "bestRating": number(max(values)),
-            "worstRating": number(min(values)),
-            "ratingExplanation": explanation(verdict.rationale),
-        },
+        "reviewRating": review_rating(rating, verdicts.scale(session), verdict.rationale),
         "itemReviewed": item,
     }
+
+
+def review_rating(rating: Rating, scale: list[Rating], rationale: str) -> dict:
+    """The schema.org Rating: numbers only for a conclusive rating, placed on the conclusive ratings alone.
+
+    Values of 0 or below mean "no conclusion" (Unverifiable; see priors.stance_of). Inside the range
+    they would read as "more false than False", so they are left out of it and exported by name only.
+    """
+    out = {"@type": "Rating", "alternateName": rating.name}
+    if rating.value > 0:
+        values = [r.value for r in scale if r.value > 0] + [rating.value]  # an inactive rating stays in range
+        out.update(ratingValue=number(rating.value), bestRating=number(max(values)),
+                   worstRating=number(min(values)))
+    out["ratingExplanation"] = explanation(rationale)
+    return out
 
 
 def _published_claims(filters: Filters | None):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
 _LINE_END_PUNCT = re.compile(r"[.!?:;\"”’)\]]\s*$")
+_TEMPLATE = re.compile(r"<template\b.*?</template\s*>", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def html_to_text(html: str) -> tuple[str, str | None]:
 
     if not html or not html.strip():
         return "", None
+    html = _drop_templates(html)
     title = None
     try:
         meta = trafilatura.extract_metadata(html)
@@ -102,6 +104,22 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     paragraphs = [re.sub(r"[ \t]+", " ", p).strip() for p in body.split("\n")]
     text = "\n\n".join(p for p in paragraphs if p)
     return text, (title.strip() if title else None)
+
+
+def _drop_templates(html: str) -> str:
+    """The markup without <template> elements: browsers never render their content, so it is not article text."""
+    if "<template" not in html.lower():
+        return html
+    import lxml.html
+    from lxml import etree
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, etree.ParserError):  # e.g. an XML encoding declaration in a str
+        return _TEMPLATE.sub("", html)
+    for el in root.xpath("//template"):
+        el.drop_tree()  # keeps the text after the element, which is outside it
+    return lxml.html.tostring(root, encoding="unicode")
 
 
 def _fallback_html_text(html: str) -> str:

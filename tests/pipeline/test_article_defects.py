@@ -145,3 +145,25 @@ def test_rules_path_attribution_with_pronoun(monkeypatch):
     assert ("The Harbour Trust had spent $3 million on the quay.", "Harbour Trust") in claims
     assert ("The Harbour Trust hired 40 divers.", "Harbour Trust") in claims
     assert not any("Duarte was safe" in t for t, _ in claims), claims
+
+
+@pytest.mark.parametrize("extractor", ["spacy", "rules"])
+@pytest.mark.parametrize("text, sign", [
+    ("-3 percent is how much exports shrank in 2023, the ministry said.", "-3 percent"),
+    ("Growth slowed across the region last year.\n-2+3 percent was the growth rate of the port in 2022.",
+     "-2+3 percent"),
+    ("\u22123 percent is how much exports shrank in 2023, the ministry said.", "\u22123 percent"),
+])
+def test_leading_minus_sign_is_kept_not_taken_for_a_bullet(monkeypatch, extractor, text, sign):
+    if extractor == "rules":
+        monkeypatch.setenv("FACTCHECK_EXTRACTOR", "rules")
+    claims = [c for c in extract_claims(text) if "percent" in c.text]
+    assert claims and claims[0].text.startswith(sign), [c.text for c in claims]
+    assert text[claims[0].start:claims[0].end].startswith(sign)
+
+
+def test_dash_and_space_is_still_a_bullet():
+    text = "- Exports shrank by 3 percent in 2023, the ministry said."
+    claims = extract_claims(text)
+    assert claims and claims[0].text.startswith("Exports shrank by 3 percent")
+    assert "Exports shrank" in text[claims[0].start:claims[0].end]

@@ -56,3 +56,14 @@ def test_html_to_text_on_fragment_and_empty():
     text, title = html_to_text("<p>Unemployment fell to 4.1 percent in June, the agency said.</p>")
     assert "4.1 percent" in text
     assert html_to_text("") == ("", None)
+
+
+def test_html_template_content_is_not_article_text():
+    html = (b"<html><body><article><p>The mayor said the new bridge cost $2.6 million in 2023.</p>"
+            b"<template>Template says inflation was 12 percent.</template>"
+            b"<TEMPLATE><p>Nested <template>inner 9 percent</template> template text.</p></TEMPLATE> after it"
+            b"<p>Unemployment rose to 7 percent last year, the agency said.</p></article></body></html>")
+    doc = read_upload("page.html", html)
+    assert "12 percent" not in doc.text and "template" not in doc.text.lower()
+    assert "$2.6 million" in doc.text and "7 percent last year" in doc.text
+    assert "Template" not in html_to_text("<template>Template says inflation was 12 percent.</template>")[0]
