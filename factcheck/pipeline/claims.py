@@ -55,7 +55,7 @@ _SPACES = re.compile(r"\s+")
 _SPACE_AFTER_PAREN = re.compile(r"\(\s+")
 _REPEATED_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
 # A leading "-" before a digit is a minus sign ("-3 percent"), not a list bullet: keep it.
-_EDGE_PUNCT = re.compile(r"^(?:[\s,;:.–—]|-(?!\d))+|[\s,;:\-–—]+$")
+_EDGE_PUNCT = re.compile(r"^(?:[\s,;:–—]|[.\-](?!\d))+|[\s,;:\-–—]+$")  # "-3", ".5": signs and decimals stay
 _LEADING_CONNECTIVE = re.compile(r"^(?:and|but|or|so|however|also|meanwhile)\b[\s,]*", re.I)
 _WORD = re.compile(r"\w+")
 _FINAL_DOTS = re.compile(r"\.\.+$")

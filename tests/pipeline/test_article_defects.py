@@ -153,6 +153,7 @@ def test_rules_path_attribution_with_pronoun(monkeypatch):
     ("Growth slowed across the region last year.\n-2+3 percent was the growth rate of the port in 2022.",
      "-2+3 percent"),
     ("\u22123 percent is how much exports shrank in 2023, the ministry said.", "\u22123 percent"),
+    (".5 percent of the voters stayed home in 2023, the commission said.", ".5 percent"),
 ])
 def test_leading_minus_sign_is_kept_not_taken_for_a_bullet(monkeypatch, extractor, text, sign):
     if extractor == "rules":
