@@ -162,5 +162,6 @@ def merge_claims(*, session: Session, actor: User, keep: Claim, others: list[Cla
         note_change(session, other.id)
         audit.record(session, actor, "claim.merged_into", other, {"into": keep.id})
     audit.record(session, actor, "claim.merge", keep, {"merged": [o.id for o in others]})
+    links.carry_links(session=session, actor=actor, retired=others, keeper=keep)
     session.commit()
     return keep

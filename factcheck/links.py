@@ -5,7 +5,7 @@ import json
 from collections import deque
 from dataclasses import dataclass
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, and_, or_, select
 
 from factcheck import audit, claim_vectors
 from factcheck.errors import Conflict, InvalidInput, NotAllowed
@@ -139,6 +139,43 @@ def link_manually(*, session: Session, actor: User, claim: Claim, other: Claim) 
         session.add(link)
         session.flush()
     return decide_link(session=session, actor=actor, link=link, state=LinkState.CONFIRMED)
+
+
+DECIDED = (LinkState.CONFIRMED, LinkState.REJECTED)
+
+
+def carry_links(*, session: Session, actor: User, retired: list[Claim], keeper: Claim) -> list[ClaimLink]:
+    """The links of claims merged into `keeper` become the keeper's, so that its clusters keep every
+    appearance and a reviewer's decisions hold: a decision beats a suggestion, the keeper's own
+    decision stands. The retired claims' links stay as they were, for the record. The caller commits."""
+    gone = {c.id for c in retired} | {keeper.id}
+    theirs = list(session.exec(select(ClaimLink).where(or_(ClaimLink.claim_a_id.in_(gone - {keeper.id}),
+                                                            ClaimLink.claim_b_id.in_(gone - {keeper.id})))))
+    partners = {l.claim_a_id if l.claim_a_id not in gone else l.claim_b_id for l in theirs} - gone
+    if not partners:
+        return []
+    mine = {l.other(keeper.id): l for l in session.exec(select(ClaimLink).where(
+        or_(and_(ClaimLink.claim_a_id == keeper.id, ClaimLink.claim_b_id.in_(partners)),
+            and_(ClaimLink.claim_b_id == keeper.id, ClaimLink.claim_a_id.in_(partners)))))}
+    carried = []
+    for link in sorted(theirs, key=lambda l: (LinkState(l.state) not in DECIDED, -l.score)):  # decisions first
+        other = link.claim_a_id if link.claim_a_id not in gone else link.claim_b_id
+        if other in gone:
+            continue
+        target = mine.get(other)
+        if target is not None and (LinkState(target.state) in DECIDED or LinkState(link.state) not in DECIDED):
+            continue  # the keeper's link already says as much, or more
+        if target is None:
+            a, b = pair_key(keeper.id, other)
+            target = mine[other] = ClaimLink(claim_a_id=a, claim_b_id=b, kind=link.kind)
+        target.score, target.flags_json, target.state = link.score, link.flags_json, link.state
+        target.decided_by_id, target.decided_at = link.decided_by_id, link.decided_at
+        session.add(target)
+        carried.append((link, target))
+    session.flush()
+    audit.record_many(session, actor, "link.carried", [
+        (target, {"from": link.id, "state": LinkState(target.state).value}, keeper.id) for link, target in carried])
+    return [target for _, target in carried]
 
 
 def links_of(session: Session, claim_id: int, states=LIVE_STATES) -> list[tuple[ClaimLink, Claim]]:

@@ -170,3 +170,25 @@ def test_the_parts_of_a_split_are_matched_like_new_claims(session):
     # the part stays in its article, imported before the Courier one: it is the first appearance
     assert [c.id for c in links.cluster_of(session, twenty)] == [parts[0].id, twenty.id]
     assert any(e.action == "link.suggest" for e in audit.history(session, parts[0].id))
+
+
+def test_a_merge_hands_the_merged_claims_links_to_the_claim_kept(session):
+    """B (a duplicate within its article) was confirmed as the same as A elsewhere and rejected against
+    C: merged into B2, B2 carries both decisions, so A's cluster still shows the appearance."""
+    from factcheck import claims
+    reviewer = make_user(session)
+    a = make_claim(session, make_article(session, outlet="Herald"), text="The ferry service ends in May.")
+    c = make_claim(session, make_article(session, outlet="Post"), text="The ferry service ends in June.")
+    courier = make_article(session, outlet="Courier")
+    b = make_claim(session, courier, text="The ferry service will end in May.")
+    b2 = make_claim(session, courier, text="The ferry service will end in May, the operator said.")
+    for other, state in ((a, LinkState.CONFIRMED), (c, LinkState.REJECTED)):
+        session.add(ClaimLink(claim_a_id=min(b.id, other.id), claim_b_id=max(b.id, other.id), score=90, state=state,
+                              decided_by_id=reviewer.id))
+    session.add(ClaimLink(claim_a_id=min(b2.id, c.id), claim_b_id=max(b2.id, c.id), score=75, state=LinkState.SUGGESTED))
+    session.commit()
+    claims.merge_claims(session=session, actor=reviewer, keep=b2, others=[b])
+    states = {other.id: link.state for link, other in links.links_of(session, b2.id, states=list(LinkState))}
+    assert states == {a.id: LinkState.CONFIRMED, c.id: LinkState.REJECTED}
+    assert [x.id for x in links.cluster_of(session, a)] == [a.id, b2.id]
+    assert [e.action for e in audit.history(session, b2.id)].count("link.carried") == 2
