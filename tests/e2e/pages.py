@@ -216,6 +216,12 @@ class ClaimPage:
     def linked_claims(self) -> list[str]:
         return self.page.locator("#links > li > a").all_inner_texts()
 
+    def confirm_link_to(self, claim_id: int) -> ClaimPage:
+        """A suggested link is only a suggestion until a reviewer says it is the same claim."""
+        item = self.page.locator("#links > li").filter(has=self.page.locator(f"a[href='/claims/{claim_id}']"))
+        click_and_wait(self.page, item.get_by_role("button", name="Confirm"))
+        return self
+
 
 class SearchPage:
     """Finding a claim again from a half-remembered, misspelt phrase."""

@@ -88,10 +88,15 @@ def test_claim_goes_from_pasted_article_to_published_verdict_reused_elsewhere(de
     repeated_id = claim_id_of(repeated.url)
     priors = repeated.prior_fact_checks()
     assert len(priors) == 1, [p.text for p in priors]
-    assert priors[0].text.startswith("Previously fact-checked: Mostly true"), priors[0].text
+    assert priors[0].text.startswith("Perhaps fact-checked before: Mostly true"), priors[0].text  # a suggestion
     assert COST_CLAIM in priors[0].text and "editor2" in priors[0].text, priors[0].text
     assert claim_id_of(priors[0].href) == claim_id_of(claim_url)
     assert any(text.startswith(COST_CLAIM) for text in repeated.linked_claims()), repeated.linked_claims()
+    # The reviewer reads both and confirms they are the same claim: the verdict is now this claim's too.
+    repeated.confirm_link_to(claim_id_of(claim_url))
+    assert "Link confirmed" in repeated.flash()
+    priors = repeated.prior_fact_checks()
+    assert len(priors) == 1 and priors[0].text.startswith("Previously fact-checked: Mostly true"), priors
     desk.screenshot("reviewer", "02-linked-claim")
 
     # The original claim's page now shows evidence, the published verdict and the linked claim.
