@@ -210,7 +210,7 @@ def _check_pg_dump(path: Path) -> None:
     """Read the dump's table of contents and its alembic_version rows (pg_restore reads the file alone,
     no server): a known revision, and at today's revision every table of the models."""
     listing = _output([_tool("pg_restore"), "--list", str(path)], path)
-    tables = set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, re.MULTILINE))
+    tables = {name.strip('"') for name in re.findall(r"^\d+; \d+ \d+ TABLE (?!DATA )\S+ (\S+) ", listing, re.MULTILINE)}
     data = _output([_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(path)], path) \
         if "alembic_version" in tables else ""
     rows = re.search(r"^COPY \S*alembic_version .*? FROM stdin;\n(.*?)^\\\.$", data, re.MULTILINE | re.DOTALL)
