@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import sqlite3
+import stat
 import sys
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlmodel import Session, select
@@ -19,17 +24,77 @@ from factcheck.exports import claimreview
 from factcheck.exports.csv import export_csv
 from factcheck.models import Article, Claim, ClaimStatus, Role, User
 
-db_cli = AppGroup("db", help="Create, upgrade and inspect the database.")
-users_cli = AppGroup("users", help="Manage desk members.")
-articles_cli = AppGroup("articles", help="Import articles.")
-claims_cli = AppGroup("claims", help="List and maintain claims.")
-export_cli = AppGroup("export", help="Export claims.")
-priors_cli = AppGroup("priors", help="Import other desks' fact-checks.")
+BUSY = "The database is busy (another process is writing); try again."
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked": another process kept the write lock beyond busy_timeout."""
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.OperationalError) and "database is locked" in str(orig)
+
+
+class Command(click.Command):
+    """A command that meets a busy database with a message and exit 1, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (sa.exc.OperationalError, sqlite3.OperationalError) as exc:
+            if not is_busy(exc):
+                raise
+            raise click.ClickException(BUSY) from None
+
+
+class Group(AppGroup):
+    command_class = Command
+
+
+db_cli = Group("db", help="Create, upgrade and inspect the database.")
+users_cli = Group("users", help="Manage desk members.")
+articles_cli = Group("articles", help="Import articles.")
+claims_cli = Group("claims", help="List and maintain claims.")
+export_cli = Group("export", help="Export claims.")
+priors_cli = Group("priors", help="Import other desks' fact-checks.")
 DEMO = Path(__file__).parent / "demo"
+STATUSES = click.Choice([s.value for s in ClaimStatus])
 
 
 def session() -> Session:
+    """For commands that write: SQLite transactions take the write lock at BEGIN (see db.writer)."""
     return Session(db.writer(db.get_engine()), expire_on_commit=False)
+
+
+def read_session() -> Session:
+    """For commands that only read: deferred transactions, which WAL runs beside a long write
+    (a large priors import) instead of queueing them behind it."""
+    return Session(db.get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def output_file(path: Path | None, newline: str | None = None):
+    """Standard output, or a temporary file beside `path` renamed over it once all is written, so that
+    a failed export never leaves an existing file truncated or half written."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(os.path.realpath(path))  # through a symlink, as opening the file would
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with open(fd, "w", encoding="utf-8", newline=newline) as out:
+            yield out
+        if target.exists():
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def system_actor(s: Session) -> User | None:
@@ -91,7 +156,8 @@ def db_restore(file, force):
 def users_create(username, role, password_stdin):
     """Create a desk member; the password is prompted for (or read from stdin), never defaulted."""
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        line = sys.stdin.readline()  # only the line ending goes: other spaces belong to the password
+        password = line[:-2] if line.endswith("\r\n") else line.removesuffix("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with session() as s:
@@ -154,14 +220,14 @@ def claim_record(s: Session, claim: Claim) -> dict:
 
 
 @claims_cli.command("list")
-@click.option("--article", "article_id", type=int)
-@click.option("--status")
+@click.option("--article", "article_id", type=click.IntRange(min=1), help="Article id.")
+@click.option("--status", type=STATUSES)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table")
 def claims_list(article_id, status, fmt):
     """List claims; jsonl carries id, article_id, text, speaker, start, end, status, checkworthiness, verdict, links."""
-    with session() as s:
+    with read_session() as s:
         stmt = select(Claim).where(Claim.merged_into_id == None)  # noqa: E711
-        if article_id:
+        if article_id is not None:
             stmt = stmt.where(Claim.article_id == article_id)
         if status:
             stmt = stmt.where(Claim.status == status)
@@ -173,14 +239,14 @@ def claims_list(article_id, status, fmt):
                            f"{'  — ' + claim.speaker if claim.speaker else ''}")
 
 
-@click.command("search")
+@click.command("search", cls=Command)
 @with_appcontext
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def search_command(query, limit, fmt):
     """Fuzzy search over all claims, best match first."""
-    with session() as s:
+    with read_session() as s:
         page = search.search_claims(session=s, query=query, page_size=limit)
         rows = [{"id": h.claim.id, "score": h.score, "text": h.claim.text, "speaker": h.claim.speaker,
                  "status": h.claim.status, "verdict": h.verdict, "article_id": h.article.id} for h in page.hits]
@@ -195,28 +261,23 @@ def search_command(query, limit, fmt):
 
 @export_cli.command("csv")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option("--status")
+@click.option("--status", type=STATUSES)
 @click.option("--outlet")
 @click.option("--verdict")
 @click.option("--speaker")
 def export_csv_command(output, status, outlet, verdict, speaker):
     """Claim-status CSV (formula-safe) to a file or standard output."""
     filters = search.Filters(status=status, outlet=outlet, verdict=verdict, speaker=speaker)
-    with session() as s:
-        out = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-        try:
-            for line in export_csv(s, filters):
-                out.write(line)
-        finally:
-            if output:
-                out.close()
+    with read_session() as s, output_file(output, newline="") as out:
+        for line in export_csv(s, filters):
+            out.write(line)
     if output:
         click.echo(f"Wrote {output}", err=True)
 
 
 @export_cli.command("claimreview")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option("--status", type=click.Choice([s.value for s in ClaimStatus]))
+@click.option("--status", type=STATUSES)
 @click.option("--outlet")
 @click.option("--verdict", help="Rating name of the published verdict.")
 def export_claimreview_command(output, status, outlet, verdict):
@@ -224,18 +285,13 @@ def export_claimreview_command(output, status, outlet, verdict):
     filters = search.Filters(status=status, outlet=outlet, verdict=verdict)
     site = claimreview.Site.from_config(current_app.config)
     count = 0
-    with session() as s:
-        out = output.open("w", encoding="utf-8") if output else sys.stdout
-        try:
-            head = claimreview.dumps_ld(claimreview.data_feed([]), indent=None)
-            out.write(head[:-2] + "\n")  # the feed opens with '...,"dataFeedElement": [' and streams its reviews
-            for review in claimreview.all_reviews(s, site, filters):
-                out.write(("," if count else "") + claimreview.dumps_ld(review) + "\n")
-                count += 1
-            out.write("]}\n")
-        finally:
-            if output:
-                out.close()
+    with read_session() as s, output_file(output) as out:
+        head = claimreview.dumps_ld(claimreview.data_feed([]), indent=None)
+        out.write(head[:-2] + "\n")  # the feed opens with '...,"dataFeedElement": [' and streams its reviews
+        for review in claimreview.all_reviews(s, site, filters):
+            out.write(("," if count else "") + claimreview.dumps_ld(review) + "\n")
+            count += 1
+        out.write("]}\n")
     click.echo(f"{count} ClaimReview object(s){f' written to {output}' if output else ''}.", err=True)
 
 
@@ -270,7 +326,7 @@ def priors_import(paths, skip_existing):
         raise click.ClickException(f"{refused} of {len(paths)} file(s) refused; nothing was imported from them.")
 
 
-@click.command("demo")
+@click.command("demo", cls=Command)
 @with_appcontext
 def demo_command():
     """Create a demo desk: users with fresh passwords, and two articles that report the same claims."""

@@ -84,6 +84,21 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision of this release's migrations: a database stamped with another is not ours."""
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def head_revision() -> str:
+    return _scripts().get_current_head()
+
+
+def _scripts():
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config())
+
+
 def _alembic_config():
     from alembic.config import Config
 

@@ -7,6 +7,7 @@ refuses the file with the reason for each bad record, so a desk never holds half
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -107,6 +108,11 @@ def parse_file(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tupl
         raise PriorImportRefused("The file is not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
         raise PriorImportRefused(f"The file is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise PriorImportRefused(f"The file is not JSON this import can read ({exc}).") from None
+    except RecursionError:
+        raise PriorImportRefused("The file is not JSON this import can read "
+                                 "(arrays or objects nested too deeply).") from None
     if isinstance(doc, dict) and isinstance(doc.get("claims"), list) and "@type" not in doc:
         yield from _fact_check_tools(doc["claims"])
     elif isinstance(doc, dict) and "@graph" in doc:
@@ -125,7 +131,13 @@ def parse_file(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tupl
 def _types(node) -> set[str]:
     """Type names without a vocabulary prefix: schema:ClaimReview and https://schema.org/ClaimReview alike."""
     raw = node.get("@type", ()) if isinstance(node, dict) else ()
-    return {re.split(r"[/:#]", t)[-1] for t in ([raw] if isinstance(raw, str) else raw) if isinstance(t, str)}
+    raw = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else ()  # "@type": 5 names no type
+    return {_shown(re.split(r"[/:#]", t)[-1]) for t in raw if isinstance(t, str)}
+
+
+def _shown(text: str) -> str:
+    """Text safe to print or render: a lone surrogate (valid in JSON, not in UTF-8) shown as an escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _graph(nodes) -> Iterator[tuple[str, dict | Problem]]:
@@ -170,7 +182,7 @@ def _first(value):
 def _resolve(value, ids: dict):
     """Follow {"@id": ...} references within an @graph page."""
     value = _first(value)
-    if isinstance(value, dict) and set(value) == {"@id"}:
+    if isinstance(value, dict) and set(value) == {"@id"} and isinstance(value["@id"], str):
         return ids.get(value["@id"], value)
     return value
 
@@ -221,9 +233,10 @@ def _normalised_value(rating: dict) -> float | None:
     """The source's own ratingValue placed on 0 (worst) .. 1 (best); None without a usable scale."""
     try:
         value, best, worst = (float(rating[k]) for k in ("ratingValue", "bestRating", "worstRating"))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
-    if best == worst or not min(best, worst) <= value <= max(best, worst):
+    if not all(map(math.isfinite, (value, best, worst))) or best == worst \
+            or not min(best, worst) <= value <= max(best, worst):
         return None
     return round((value - worst) / (best - worst), 4)
 
@@ -261,7 +274,11 @@ def _fact_check_tools(claims: list) -> Iterator[tuple[str, dict | Problem]]:
 
 
 def _checked(fields: dict, names: dict) -> dict:
-    """Required fields present, URL absolute, dates ISO 8601, lengths within the columns."""
+    """Required fields present, text storable, URL absolute, dates ISO 8601, lengths within the columns."""
+    for key, value in fields.items():
+        if isinstance(value, str) and not _storable(value):
+            raise InvalidInput(f"{names.get(key, key)} holds a character that cannot be stored as text "
+                               "(a lone surrogate or a NUL)")
     missing = [names[k] for k in ("url", "publisher", "claim_text", "rating_text") if not fields[k]]
     if missing:
         raise InvalidInput(f"missing {', '.join(missing)}")
@@ -276,6 +293,15 @@ def _checked(fields: dict, names: dict) -> dict:
     return fields
 
 
+def _storable(text: str) -> bool:
+    """UTF-8 encodable (JSON allows lone surrogates like \\ud800) and NUL-free (PostgreSQL text refuses it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 def _parse_date(value, name: str) -> datetime | None:
     """ISO 8601 date or date-time; a bare date is taken as noon UTC so no time zone moves its day."""
     if value in (None, ""):
@@ -286,9 +312,11 @@ def _parse_date(value, name: str) -> datetime | None:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             return datetime.combine(datetime.fromisoformat(value.strip()).date(), time(12), timezone.utc)
         parsed = datetime.fromisoformat(value.strip())
+        return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
     except ValueError:
         raise InvalidInput(f"{name} {value[:40]!r} is not an ISO 8601 date") from None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is a valid date whose UTC time falls before year 1
+        raise InvalidInput(f"{name} {value[:40]!r} is out of range in UTC") from None
 
 
 # -- importing ---------------------------------------------------------------------------------
@@ -302,7 +330,7 @@ def import_priors(*, session: Session, actor: User | None, data: bytes, source: 
     """
     if actor is not None and actor.role not in (Role.EDITOR, Role.ADMIN):
         raise NotAllowed("Only editors import other desks' fact-checks.")
-    source = (source or "upload")[:300]
+    source = _shown(source or "upload")[:300]  # a file name is not always valid UTF-8
     records, problems, seen = [], [], {}
     for where, found in parse_file(data, max_bytes):
         if isinstance(found, Problem):

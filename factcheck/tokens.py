@@ -21,11 +21,15 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def create_token(*, session: Session, actor: User, user: User | None = None, name: str,
+def create_token(*, session: Session, actor: User | None, user: User | None = None, name: str,
                  expires_days: int | None = None) -> tuple[ApiToken, str]:
-    """A new token for `user` (default: the actor); the raw token is returned here and nowhere else."""
+    """A new token for `user` (default: the actor); the raw token is returned here and nowhere else.
+
+    actor None is the system: the command line on a desk that has no admin yet."""
     user = user or actor
-    if user.id != actor.id and actor.role != Role.ADMIN:
+    if user is None:
+        raise InvalidInput("Name the desk member the token is for.")
+    if actor is not None and user.id != actor.id and actor.role != Role.ADMIN:
         raise NotAllowed("You can create tokens for yourself only.")
     if not user.active:
         raise InvalidInput("Tokens are made for active desk members only.")

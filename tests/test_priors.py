@@ -119,6 +119,8 @@ GOOD = {"@type": "ClaimReview", "url": "https://a.example/ok", "author": {"name"
     (b'{"@graph": {"@type": "ClaimReview"}}', "@graph must be a list"),
     (b'{"@type": "DataFeed", "dataFeedElement": []}', "No ClaimReview records"),
     (b'{"@graph": [{"@type": "WebPage"}]}', "No ClaimReview records"),
+    (b"[" * 100_000 + b"]" * 100_000, "not JSON this import can read (arrays or objects nested too deeply)"),
+    (b'{"n": ' + b"1" * 5000 + b"}", "not JSON this import can read"),
 ])
 def test_files_that_are_not_feeds_are_refused(session, data, message):
     with pytest.raises(PriorImportRefused) as err:
@@ -138,6 +140,18 @@ def test_files_that_are_not_feeds_are_refused(session, data, message):
     ({"@type": "WebPage", "url": "https://a.example/2"}, "dataFeedElement[1]", "is a WebPage, not a ClaimReview"),
     ("a string", "dataFeedElement[1]", "not a ClaimReview"),
     (GOOD, "dataFeedElement[1]", "repeats record dataFeedElement[0]"),
+    # valid JSON that used to crash the import instead of refusing the record
+    ({**GOOD, "@type": 5}, "dataFeedElement[1]", "is a dict, not a ClaimReview"),
+    ({**GOOD, "@type": ["\ud800"]}, "dataFeedElement[1]", "is a \\ud800, not a ClaimReview"),
+    ({**GOOD, "url": "https://a.example/2", "author": {"@id": ["x"]}}, "dataFeedElement[1]", "missing author.name"),
+    ({**GOOD, "url": "https://a.example/2", "datePublished": "0001-01-01T00:00:00+01:00"}, "dataFeedElement[1]",
+     "datePublished '0001-01-01T00:00:00+01:00' is out of range in UTC"),
+    ({**GOOD, "url": "https://a.example/2", "datePublished": "9999-12-31T23:00:00-05:00"}, "dataFeedElement[1]",
+     "is out of range in UTC"),
+    ({**GOOD, "url": "https://a.example/2", "claimReviewed": "\ud800 A claim."}, "dataFeedElement[1]",
+     "claimReviewed holds a character that cannot be stored as text"),
+    ({**GOOD, "url": "https://a.example/2", "claimReviewed": "A\x00claim."}, "dataFeedElement[1]",
+     "claimReviewed holds a character that cannot be stored as text"),
 ])
 def test_one_bad_record_refuses_the_whole_file(session, record, where, reason):
     with pytest.raises(PriorImportRefused) as err:
@@ -145,6 +159,20 @@ def test_one_bad_record_refuses_the_whole_file(session, record, where, reason):
     [problem] = err.value.problems
     assert problem.record == where and reason in problem.reason, problem
     assert count(session, PriorFactCheck) == 0
+
+
+def test_an_id_reference_that_is_not_a_string_is_not_followed(session):
+    page = {"@graph": [{**GOOD, "author": {"@id": ["x"]}}, {"@id": "x", "name": "X"}]}
+    with pytest.raises(PriorImportRefused) as err:
+        priors.import_priors(session=session, actor=editor(session), data=json.dumps(page).encode(), source="g.json")
+    assert [str(p) for p in err.value.problems] == ["record @graph[0]: missing author.name"]
+
+
+def test_a_rating_scale_out_of_float_range_is_left_out(session):
+    record = {**GOOD, "reviewRating": {"alternateName": "False", "ratingValue": 10 ** 400, "bestRating": 5,
+                                       "worstRating": 1}}
+    [found] = records(json.dumps(record).encode())
+    assert found["rating_value"] is None
 
 
 def test_fact_check_tools_errors_name_claim_and_review(session):
@@ -406,6 +434,38 @@ def test_cli_refuses_a_50_mb_file_without_reading_it_all(runner, session, tmp_pa
     missing = runner.invoke(args=["priors", "import", str(tmp_path / "nope.json")])
     assert missing.exit_code == 1 and "nope.json" in missing.output
     assert count(session, PriorFactCheck) == 0
+
+
+def test_cli_refuses_malformed_files_and_goes_on_to_the_next(runner, session, tmp_path):
+    """Each of these used to end the command with a traceback, before the later files and the summary."""
+    make_user(session, Role.ADMIN)
+    bad_files = {
+        "type.json": json.dumps({**GOOD, "@type": 5}).encode(),
+        "graph.json": json.dumps({"@graph": [{**GOOD, "author": {"@id": ["x"]}}]}).encode(),
+        "early.json": json.dumps({**GOOD, "datePublished": "0001-01-01T00:00:00+01:00"}).encode(),
+        "late.json": json.dumps({**GOOD, "datePublished": "9999-12-31T23:00:00-05:00"}).encode(),
+        "surrogate.json": b'{"@type": "ClaimReview", "url": "https://a.example/s", "author": {"name": "A"}, '
+                          b'"claimReviewed": "\\ud800 A claim.", "reviewRating": {"alternateName": "False"}}',
+        "deep.json": b"[" * 100_000 + b"]" * 100_000,
+    }
+    paths = []
+    for name, data in bad_files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
+    good = str(FIXTURES / "datafeed.json")
+    result = runner.invoke(args=["priors", "import", *map(str, paths), good])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"{paths[0]}: record 0: is a dict, not a ClaimReview" in result.output
+    assert f"{paths[1]}: record @graph[0]: missing author.name" in result.output
+    assert f"{paths[2]}: record 0: datePublished '0001-01-01T00:00:00+01:00' is out of range in UTC" in result.output
+    assert f"{paths[3]}: record 0: datePublished '9999-12-31T23:00:00-05:00' is out of range in UTC" in result.output
+    assert f"{paths[4]}: record 0: claimReviewed holds a character that cannot be stored as text" in result.output
+    assert f"{paths[5]}: The file is not JSON this import can read (arrays or objects nested too deeply)." \
+        in result.output
+    assert f"{good}: imported 3, skipped 0" in result.output
+    assert "6 of 7 file(s) refused" in result.output
+    assert count(session, PriorFactCheck) == 3
 
 
 def _bound_texts():

@@ -27,6 +27,15 @@ def test_a_live_name_is_not_reused_so_a_reloaded_form_mints_nothing(session):
     assert len(tokens.tokens_of(session, user)) == 2
 
 
+def test_the_system_makes_a_token_for_a_named_member_only(session):
+    """The CLI acts as the system (no actor) on a desk that has no admin yet."""
+    user = make_user(session, Role.EDITOR)
+    token, raw = tokens.create_token(session=session, actor=None, user=user, name="cli")
+    assert token.user_id == user.id and raw.startswith(token.prefix)
+    with pytest.raises(InvalidInput, match="Name the desk member"):
+        tokens.create_token(session=session, actor=None, name="cli")
+
+
 def test_token_is_prefixed_random_and_stored_only_as_sha256(session):
     user = make_user(session, Role.REVIEWER)
     token, raw = tokens.create_token(session=session, actor=user, name="sheet sync")

@@ -1,6 +1,7 @@
 """`db backup` / `db restore`: a round trip gives back every row of every table, and nothing is overwritten by accident."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -124,3 +125,58 @@ def test_pg_dump_missing_from_path_is_a_clear_error(monkeypatch):
         raise AssertionError("no error without pg_dump")
     finally:
         engine.dispose()
+
+
+def lookalike(path, script: str):
+    """A SQLite file made by hand: the shape a careless restore used to accept."""
+    import sqlite3
+    conn = sqlite3.connect(path)
+    conn.executescript(script)
+    conn.close()
+    return path
+
+
+def test_a_sqlite_file_that_only_looks_like_a_desk_is_refused_and_the_desk_kept(app, runner, session, tmp_path,
+                                                                                  database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite files")
+    fill(session)
+    session.commit()
+    before = every_row(db.get_engine(app))
+    tables = "create table user(x); create table claim(x); create table auditevent(x);"
+    for name, script, reason in [
+        ("tables.sqlite", tables, "it has no schema revision (alembic_version)"),
+        ("future.sqlite", tables + "create table alembic_version(version_num); insert into alembic_version values ('9999');",
+         "schema revision 9999 is not one of factcheck's migrations"),
+        ("stamped.sqlite", tables + "create table alembic_version(version_num); "
+                                    f"insert into alembic_version values ('{db.head_revision()}');",
+         "is not a factcheck backup: it lacks"),
+    ]:
+        result = runner.invoke(args=["db", "restore", str(lookalike(tmp_path / name, script)), "--force"])
+        assert result.exit_code == 1 and reason in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert every_row(db.get_engine(app)) == before
+    assert runner.invoke(args=["claims", "list"]).exit_code == 0
+    assert not list(tmp_path.glob(".*.restore*")), "the checked copy is removed"
+
+
+def test_a_backup_of_an_earlier_schema_comes_back_at_todays(app, runner, session, tmp_path, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite files")
+    old = db.make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    db.upgrade(old, "0003")
+    with old.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO user (username, password_hash, role, active, session_epoch, created_at) "
+                             "VALUES ('olda', 'x', 'admin', 1, 0, '2025-01-01 00:00:00')")
+    old.dispose()
+    result = runner.invoke(args=["db", "restore", str(tmp_path / "old.sqlite"), "--force"])
+    assert result.exit_code == 0, result.output
+    with db.get_engine(app).connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == db.head_revision()
+        assert conn.exec_driver_sql("SELECT username FROM user").scalars().all() == ["olda"]
+
+
+def test_a_backup_into_a_missing_directory_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(args=["db", "backup", str(tmp_path / "nonexistdir" / "x.sqlite")])
+    assert result.exit_code == 1
+    assert f"cannot write {tmp_path / 'nonexistdir' / 'x.sqlite'}: No such file or directory" in result.output

@@ -48,6 +48,19 @@ def test_editor_uploads_the_three_shapes(auth, session):
     assert "TruthWatch" in listing and "Coastal Checkers" in listing and "Größtenteils richtig" in listing
 
 
+def test_malformed_uploads_are_refused_with_a_reason_not_a_server_error(auth, session):
+    auth.login(Role.EDITOR)
+    surrogate = (b'{"@type": ["ClaimReview", "\\ud800"], "url": "https://a.example/s", "author": {"name": "A"}, '
+                 b'"claimReviewed": "\\ud800 A claim.", "reviewRating": {"alternateName": "False"}}')
+    response = upload(auth, "surrogate.json", data=surrogate)
+    assert response.status_code == 400
+    assert "record 0: claimReviewed holds a character that cannot be stored as text" in response.get_data(as_text=True)
+    response = upload(auth, "deep.json", data=b"[" * 100_000 + b"]" * 100_000)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.get_data(as_text=True)
+    assert stored(session) == 0
+
+
 def test_a_bad_file_is_refused_whole_with_each_reason(auth, session):
     auth.login(Role.EDITOR)
     response = upload(auth, "one-bad-record.json")
