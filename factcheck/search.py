@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from factcheck import verdicts
 from factcheck.claim_index import current_index
 from factcheck.errors import InvalidInput
+from factcheck.matching.normalise import find_numbers
 from factcheck.models import Article, Claim, ClaimStatus, Rating, Verdict, VerdictState
 
 MAX_QUERY = 1000
@@ -55,6 +56,7 @@ class SearchPage:
     query: str
     notice: str | None = None
     words: list[str] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)   # the values the query names, for highlighting
 
 
 def clean_query(query: str) -> tuple[str, str | None]:
@@ -116,7 +118,8 @@ def search_claims(*, session: Session, query: str = "", filters: Filters | None 
         hits = [Hit(c, a, round(scores[c.id], 1)) for c, a in window]
     _attach_verdicts(session, hits)
     pages = max(1, -(-total // page_size))
-    return SearchPage(hits, total, page, pages, query, notice, WORD.findall(query.lower()))
+    return SearchPage(hits, total, page, pages, query, notice, WORD.findall(query.lower()),
+                      [n.value for n in find_numbers(query)])
 
 
 def _attach_verdicts(session: Session, hits: list[Hit]) -> None:
@@ -131,17 +134,26 @@ def _attach_verdicts(session: Session, hits: list[Hit]) -> None:
         hit.verdict = names.get(hit.claim.id)
 
 
-def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
-    """Split text into (chunk, matched) pieces; a word matches a query word despite small typos."""
-    if not words:
+def highlight(text: str, words: list[str], numbers: list[float] = ()) -> list[tuple[str, bool]]:
+    """Split text into (chunk, matched) pieces; a word matches a query word despite small typos, and
+    a number mention matches as a whole when its value is one the query names in any form ("$2.6M"
+    for "2,600,000"; the digits alone would light up every "2")."""
+    if not words and not numbers:
         return [(text, False)]
-    out, last = [], 0
+    marks = [(n.start, n.end) for n in find_numbers(text) if n.value in numbers] if numbers else []
+    in_number = lambda start: any(a <= start < b for a, b in marks)  # noqa: E731
+    words = [q for q in words if not (numbers and q.isdigit())]
     for m in WORD.finditer(text):
         w = m.group().lower()
-        if any(w == q or (len(q) > 3 and len(w) > 3 and fuzz.ratio(w, q) >= 80) for q in words):
-            out.append((text[last:m.start()], False))
-            out.append((m.group(), True))
-            last = m.end()
+        if not in_number(m.start()) and any(
+                w == q or (len(q) > 3 and len(w) > 3 and fuzz.ratio(w, q) >= 80) for q in words):
+            marks.append(m.span())
+    out, last = [], 0
+    for start, end in sorted(marks):
+        if start < last:
+            continue
+        out += [(text[last:start], False), (text[start:end], True)]
+        last = end
     out.append((text[last:], False))
     return [(t, hit) for t, hit in out if t]
 

@@ -97,3 +97,12 @@ def test_words_of_other_scripts_are_searchable(session):
     assert search.search_claims(session=session, query="инфляция").hits[0].claim.id == ru.id
     assert search.search_claims(session=session, query="Инфляция выросла").hits[0].claim.id == ru.id
     assert search.search_claims(session=session, query="مارس").hits[0].claim.id == ar.id
+
+
+def test_a_number_highlights_as_a_whole_in_whatever_form_it_is_written(session):
+    seed(session)
+    page = search.search_claims(session=session, query="2,600,000")
+    hit = next(h for h in page.hits if "2.6 million" in h.claim.text)
+    marked = [chunk for chunk, on in search.highlight(hit.claim.text, page.words, page.numbers) if on]
+    assert marked == ["$2.6 million"]        # not the lone "2" of "2.6"
+    assert [c for c, on in search.highlight("Roads: 2 lanes, 2.6M dollars", page.words, page.numbers) if on] == ["2.6M"]
