@@ -80,20 +80,36 @@ def set_worthiness(*, session: Session, actor: User, claim: Claim, worthy: bool 
 
 
 def add_claim(*, session: Session, actor: User, article: Article, text: str, speaker: str | None = None,
-              start: int | None = None, end: int | None = None) -> Claim:
-    """A claim the extractor missed; its span is found in the article when the text occurs there."""
+              start: int | None = None, end: int | None = None,
+              settings: links.MatchSettings = links.MatchSettings()) -> Claim:
+    """A claim the extractor missed; its span is found in the article when the text occurs there.
+    It is matched against other articles' claims and other desks' fact-checks like any new claim."""
     text = clean_text(text)
     if start is None or end is None or not (0 <= start < end <= len(article.text)):
         found = article.text.find(text)
         start, end = (found, found + len(text)) if found >= 0 else (0, 0)
+    index = _before_new_claims(session, [text])
     claim = Claim(article_id=article.id, text=text, speaker=clean_speaker(speaker), start=start, end=end,
                   checkworthiness=1.0, origin="manual", status=ClaimStatus.TRIAGED)
     session.add(claim)
     session.flush()
     note_change(session, claim.id)
     audit.record(session, actor, "claim.add", claim, {"text": text, "speaker": claim.speaker})
+    _match_new_claims(session, actor, [claim], index, settings)
     session.commit()
     return claim
+
+
+def _before_new_claims(session: Session, texts: list[str]):
+    """The index of past claims, taken before new ones are written; their vectors computed now, as
+    on import: the model never runs while the database is locked."""
+    claim_vectors.embed_ahead(texts)
+    return current_index(session)
+
+
+def _match_new_claims(session: Session, actor: User, new: list[Claim], index, settings: links.MatchSettings) -> None:
+    links.suggest_links(session=session, actor=actor, claims=new, index=index, settings=settings)
+    priors.match_claims(session=session, actor=actor, claims=new, threshold=settings.suggest)
 
 
 def _split_part(text: str) -> str:
@@ -118,8 +134,7 @@ def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]
     parts = [_split_part(p) for p in parts]
     if len(parts) < 2:
         raise InvalidInput("Give at least two parts to split a claim into.")
-    claim_vectors.embed_ahead(parts)  # as on import: the model never runs while the database is locked
-    index = current_index(session)  # past claims only: the parts are not in it yet
+    index = _before_new_claims(session, parts)  # past claims only: the parts are not in it yet
     new = []
     for part in parts:
         c = Claim(article_id=claim.article_id, text=part, speaker=claim.speaker, start=claim.start, end=claim.end,
@@ -138,8 +153,7 @@ def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]
         note_change(session, c.id)
         audit.record(session, actor, "claim.split_from", c, {"from": claim.id, "text": c.text})
     audit.record(session, actor, "claim.split", claim, {"into": [c.id for c in new]})
-    links.suggest_links(session=session, actor=actor, claims=new, index=index, settings=settings)
-    priors.match_claims(session=session, actor=actor, claims=new, threshold=settings.suggest)
+    _match_new_claims(session, actor, new, index, settings)
     session.commit()
     return new
 

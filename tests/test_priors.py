@@ -520,3 +520,17 @@ def test_the_parts_of_a_split_claim_are_matched_against_other_desks(session):
     assert linked(session, "agreed to pay for half of the bridge") == ["state-pays-half"]
     events = session.exec(select(AuditEvent).where(AuditEvent.claim_id == traffic.id))
     assert "prior.match" in {e.action for e in events}
+
+
+def test_a_claim_added_by_hand_is_matched_like_an_extracted_one(session):
+    """Against other desks' fact-checks and against other articles' claims alike."""
+    do_import(session, "datafeed.json")
+    reviewer = make_user(session)
+    elsewhere = make_claim(session, make_article(session, outlet="Herald"),
+                           text="The state has agreed to pay for half of the bridge repairs, the mayor said.")
+    article = make_article(session, text="The story that missed it.", outlet="Courier")
+    added = claims.add_claim(session=session, actor=reviewer, article=article,
+                             text="The state has agreed to pay for half of the bridge repairs.")
+    assert linked(session, "agreed to pay for half of the bridge repairs.") == ["state-pays-half"]
+    from factcheck import links
+    assert elsewhere.id in {other.id for _l, other in links.links_of(session, added.id)}

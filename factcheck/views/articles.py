@@ -58,7 +58,7 @@ def add_claim(article_id: int):
         flash(form_errors(form) or "A claim needs some text.", "error")
         return redirect(url_for("articles.detail", article_id=article.id))
     claim = claims.add_claim(session=get_session(), actor=current_user, article=article,
-                             text=form.text.data, speaker=form.speaker.data)
+                             text=form.text.data, speaker=form.speaker.data, settings=match_settings())
     flash("Claim added.", "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
