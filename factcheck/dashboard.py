@@ -191,7 +191,9 @@ def clusters(pairs) -> list[set[int]]:
 
 def repeated_claims(session: Session, limit: int = TOP) -> list[RepeatedClaim]:
     """The largest groups of claims that confirmed links say are the same claim, with their outlets."""
-    same = select(ClaimLink.claim_a_id, ClaimLink.claim_b_id).where(ClaimLink.state.in_(SAME_CLAIM_STATES))
+    live = select(Claim.id).where(Claim.merged_into_id == None)  # noqa: E711  (a merged claim lives on in its keeper)
+    same = select(ClaimLink.claim_a_id, ClaimLink.claim_b_id).where(
+        ClaimLink.state.in_(SAME_CLAIM_STATES), ClaimLink.claim_a_id.in_(live), ClaimLink.claim_b_id.in_(live))
     pairs = session.exec(same)
     groups = sorted(clusters(pairs), key=len, reverse=True)
     if not groups:
@@ -200,9 +202,12 @@ def repeated_claims(session: Session, limit: int = TOP) -> list[RepeatedClaim]:
     smallest = len(groups[min(limit, len(groups)) - 1])
     groups = [g for g in groups if len(g) >= smallest]
     ids = set().union(*groups)
-    rows = session.exec(select(Claim.id, Claim.text, Claim.created_at, Article.outlet)
+    rows = session.exec(select(Claim.id, Claim.text, Claim.created_at, Article.outlet,
+                               sa.func.coalesce(Article.published_at, Article.imported_at))
                         .join(Article, Article.id == Claim.article_id).where(Claim.id.in_(ids)))
-    info = {cid: (text, as_utc(created), " ".join((outlet or "").split())) for cid, text, created, outlet in rows}
+    # first appearance as the claim page orders a cluster: publication date, then import
+    info = {cid: (text, (as_utc(when), as_utc(created)), " ".join((outlet or "").split()))
+            for cid, text, created, outlet, when in rows}
     found = []
     for group in groups:
         members = sorted((cid for cid in group if cid in info), key=lambda cid: (info[cid][1], cid))

@@ -277,3 +277,19 @@ def test_ticks_are_round_and_cover_the_top():
 
 def test_format_hours():
     assert [charts.format_hours(h) for h in (None, 0.5, 5.25, 50, 72)] == ["–", "30 min", "5.2 h", "2 d 2 h", "3 d"]
+
+
+def test_repeated_claims_leave_out_claims_merged_away(session):
+    """A merge hands its links to the claim kept and keeps the old ones for the record: those must
+    not count the same appearance twice."""
+    from factcheck import claims
+    editor = make_user(session, Role.EDITOR)
+    a = make_claim(session, make_article(session, outlet="Herald"), text="Engineers found corrosion in the supports.")
+    courier = make_article(session, outlet="Courier")
+    b = make_claim(session, courier, text="Engineers found corrosion in the bridge supports.")
+    b2 = make_claim(session, courier, text="Engineers found corrosion in the bridge's supports, the report says.")
+    session.add(ClaimLink(claim_a_id=a.id, claim_b_id=b.id, state=LinkState.CONFIRMED))
+    session.commit()
+    assert [(r.claim_id, r.claims) for r in dashboard.repeated_claims(session)] == [(a.id, 2)]
+    claims.merge_claims(session=session, actor=editor, keep=b2, others=[b])
+    assert [(r.claim_id, r.claims) for r in dashboard.repeated_claims(session)] == [(a.id, 2)]
