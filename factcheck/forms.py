@@ -171,6 +171,7 @@ class SearchForm(FlaskForm):
     speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+    article = IntegerField("Article", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])  # from an article page
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(
         min=1, max=100000, message="The page number must be between 1 and 100,000.")])
 

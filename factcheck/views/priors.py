@@ -75,5 +75,5 @@ def attach(prior_id: int, claim_id: int):
     prior, claim = load_or_404(PriorFactCheck, prior_id), load_or_404(Claim, claim_id)
     require_valid(forms.SignOffForm())
     item = priors.attach_prior(session=get_session(), actor=current_user, claim=claim, prior=prior)
-    flash(f"{prior.publisher}'s fact-check attached as evidence ({item.stance}).", "success")
+    flash(f"{prior.publisher}'s fact-check attached as evidence ({getattr(item.stance, 'value', item.stance)}).", "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))

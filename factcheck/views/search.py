@@ -13,7 +13,7 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 def filters_from(form) -> search.Filters:
     return search.Filters(status=form.status.data or None, verdict=form.verdict.data or None,
                           outlet=form.outlet.data or None, speaker=form.speaker.data or None,
-                          date_from=form.date_from.data, date_to=form.date_to.data)
+                          date_from=form.date_from.data, date_to=form.date_to.data, article_id=form.article.data)
 
 
 @bp.route("/")

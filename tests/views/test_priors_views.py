@@ -157,6 +157,7 @@ def test_one_click_attach_as_evidence(auth, session, client):
     item = seen(session).exec(select(Evidence)).one()
     assert (item.url, item.stance) == (prior.url, Stance.REFUTES)
     page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "attached as evidence (refutes)." in page  # the flash reads as words, not an enum
     assert f'id="attach-prior-{prior.id}"' not in page  # attached once
     assert auth.post(f"/priors/{prior.id}/claims/{claim.id}/evidence").status_code == 400
 

@@ -46,3 +46,14 @@ def test_find_similar_pages_and_leaves_out_its_own_claim(session, auth, app):
         ids += [int(part.split('"')[0]) for part in html.split('href="/claims/')[1:] if part.split('"')[0].isdigit()]
     assert sorted(set(ids)) == sorted(c.id for c in claims[1:])
     assert auth.client.get(f"/search/similar/{claims[0].id}?page=x").status_code == 400
+
+
+def test_an_articles_claim_count_links_to_just_its_claims(session, auth, app):
+    mine = bridge_claims(session, 2)
+    bridge_claims(session, 3)  # another article of the same outlet
+    auth.login(Role.REVIEWER)
+    page = auth.client.get(f"/articles/{mine[0].article_id}").get_data(as_text=True)
+    link = page.split('id="article-claims"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    listed = auth.client.get(link).get_data(as_text=True)
+    assert "2 claims" in listed and 'id="article-filter"' in listed
+    assert "2 claims" in page
