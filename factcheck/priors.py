@@ -573,6 +573,25 @@ def attach_prior(*, session: Session, actor: User, claim: Claim, prior: PriorFac
         raise
 
 
+def reject_match(*, session: Session, actor: User, claim: Claim, prior: PriorFactCheck) -> PriorLink:
+    """A reviewer says the other desk checked another claim: the match leaves the claim page and the
+    "has a prior fact-check" queue, and matching never suggests it again (as with claim links)."""
+    if actor.role not in (Role.REVIEWER, Role.EDITOR, Role.ADMIN):
+        raise NotAllowed("Only desk members decide matches.")
+    link = session.exec(select(PriorLink).where(PriorLink.claim_id == claim.id, PriorLink.prior_id == prior.id,
+                                                PriorLink.state != LinkState.REJECTED)).first()
+    if link is None:
+        raise InvalidInput("That fact-check is not matched to this claim.")
+    if session.exec(select(Evidence.id).where(Evidence.claim_id == claim.id, Evidence.url == prior.url)).first():
+        raise InvalidInput("That fact-check is attached as evidence: remove the evidence first.")
+    changes = audit.diff(link, {"state": LinkState.REJECTED.value})
+    link.state = LinkState.REJECTED
+    session.add(link)
+    audit.record(session, actor, "prior.reject", link, changes, claim_id=claim.id)
+    session.commit()
+    return link
+
+
 # -- aliases -----------------------------------------------------------------------------------
 
 def list_aliases(session: Session) -> list[tuple[RatingAlias, Rating | None]]:

@@ -69,6 +69,16 @@ def delete_alias(alias_id: int):
     return redirect(url_for("priors.index"))
 
 
+@bp.route("/<int:prior_id>/claims/<int:claim_id>/reject", methods=["POST"])
+@role_required(*ANY_ROLE)
+def reject(prior_id: int, claim_id: int):
+    prior, claim = load_or_404(PriorFactCheck, prior_id), load_or_404(Claim, claim_id)
+    require_valid(forms.SignOffForm())
+    priors.reject_match(session=get_session(), actor=current_user, claim=claim, prior=prior)
+    flash(f"{prior.publisher}'s fact-check is no longer matched to this claim.", "success")
+    return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
 @bp.route("/<int:prior_id>/claims/<int:claim_id>/evidence", methods=["POST"])
 @role_required(*ANY_ROLE)
 def attach(prior_id: int, claim_id: int):

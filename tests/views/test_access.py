@@ -50,6 +50,7 @@ EXPECTED = {
     ("priors.save_alias", "POST", "/priors/aliases"): {ADMIN},
     ("priors.delete_alias", "POST", "/priors/aliases/{alias}/delete"): {ADMIN},
     ("priors.attach", "POST", "/priors/{prior}/claims/{claim}/evidence"): ALL,
+    ("priors.reject", "POST", "/priors/{prior}/claims/{claim}/reject"): ALL,
     ("dashboard.index", "GET", "/dashboard/"): EDITORS,
     ("tokens.index", "GET", "/tokens/"): ALL,
     ("tokens.create", "POST", "/tokens/"): ALL,

@@ -185,3 +185,23 @@ def test_queue_filter_shows_claims_with_a_prior_check(auth, session, client):
     assert 'id="filter-prior" aria-current="page"' in page
     everything = client.get("/claims/").get_data(as_text=True)
     assert f'id="row-{checked.id}"' in everything and f'id="row-{unchecked.id}"' in everything
+
+
+def test_a_wrong_match_with_another_desks_check_can_be_rejected_for_good(auth, session, client):
+    from factcheck import workflow
+    reviewer = auth.user(Role.REVIEWER)
+    claim = make_claim(session, make_article(session), text="The Harbour Street bridge repairs will cost the city $26 million.")
+    priors.import_priors(session=session, actor=auth.user(Role.EDITOR), data=(FIXTURES / "graph-page.json").read_bytes(),
+                         source="graph-page.json")
+    prior = session.exec(select(PriorFactCheck)).one()
+    assert [c.id for c in workflow.queue(session=session, actor=reviewer, has_prior=True)] == [claim.id]
+    auth.login(Role.REVIEWER)
+    assert f'id="reject-prior-{prior.id}"' in client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert auth.post(f"/priors/{prior.id}/claims/{claim.id}/reject").status_code == 302
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert f'id="prior-check-{prior.id}"' not in page and "no longer matched" in page
+    assert workflow.queue(session=seen(session), actor=reviewer, has_prior=True) == []
+    priors.match_claims(session=session, actor=reviewer, claims=[claim], threshold=50)   # matching again
+    session.commit()
+    assert priors.checks_for(session, claim) == []
+    assert auth.post(f"/priors/{prior.id}/claims/{claim.id}/reject").status_code == 400
