@@ -29,6 +29,7 @@ SPEECH_LEMMAS = {
     "complain": "complained complains", "believe": "believes believed", "think": "thinks thought",
     "predicted": "forecast forecasts", "post": "posted posts", "show": "showed shows shown",
     "find": "found finds", "agree": "agreed agrees",
+    "comment": "commented comments",
 }
 SPEECH_FORMS = {form: lemma for lemma, forms in SPEECH_LEMMAS.items() for form in forms.split()}
 # Verbs that, coordinated with a speech verb, are the same speaker's act ("said ... and urged ...").
@@ -40,7 +41,8 @@ CONTENT_LEMMAS = {"say", "tell", "announce", "claim", "warn", "state", "report",
                   "allege", "assert", "estimate", "predict", "reveal", "suggest", "stress",
                   "emphasise", "tweet", "concede", "contend", "maintain", "indicate", "vow", "pledge",
                   "promise", "threaten", "caution", "recall", "observe", "conclude", "counter",
-                  "testify", "disclose", "complain", "deny", "respond", "reply", "believe", "think"}
+                  "testify", "disclose", "complain", "deny", "respond", "reply", "believe", "think",
+                  "comment"}
 
 _VERB_ALT = "|".join(sorted((f for f, lemma in SPEECH_FORMS.items() if lemma in CONTENT_LEMMAS
                              and not f.endswith("ing")), key=len, reverse=True))
@@ -69,6 +71,7 @@ _TRAIL_ATTRIBUTION = re.compile(
     rf"(?:,\s*(?:and\s+)?(?:also\s+)?adding(?:\s+that)?\s+(?P<add>.+?))?\s*[.!]?$", re.S)
 _ADDING = re.compile(r"^[^\"“”]*?,?\s*(?:and\s+)?(?:also\s+)?adding(?:\s+that)?\s+(?P<add>.+)$", re.S)
 
+_CONTINUED_QUOTE = re.compile(rf"^{_DAY}\s*,\s*[{_QUOTE_OPEN}](?P<q>[^\"“”]+?)\s*[{_QUOTE_CLOSE}]\s*$", re.S)
 _SPEAKER_RELATIVE = re.compile(r"^\s*,\s*(?P<wh>who|which)\s+(?P<rel>[^\"“”]+?)\s*[.!]?$", re.S)
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
 _BAD_SPEAKER_START = re.compile(r"^(?:that|which|who|this|these|those|there|if|when|as|but|and|or|so|because)\b", re.I)
@@ -90,9 +93,28 @@ def _plausible_speaker(name: str) -> bool:
     if any(ch in name for ch in _QUOTE_OPEN + _QUOTE_CLOSE + ";:()"):
         return False
     first = words[0]
+    if first.islower() and words[-1][:1].isupper() and all(w.isalpha() for w in words[:-1]):
+        return True  # "lead researcher Lucas Paganini", "chief operating officer Mark Osei"
     return first[:1].isupper() or first.lower() in {"the", "a", "an", "he", "she", "they", "it",
                                                     "we", "i", "one", "two", "three", "several",
                                                     "officials", "police", "analysts", "experts"}
+
+
+# Nouns that can stand for almost any named organisation: "SkyBaltic …, the company said".
+_GENERIC_BODIES = {"company", "firm", "group", "business", "carrier", "airline", "retailer", "operator",
+                   "maker", "manufacturer", "brand", "chain", "startup", "lender", "insurer", "developer",
+                   "organisation", "organization", "charity", "platform", "club", "team", "outlet"}
+
+
+def may_be_named(general: str, name: str) -> bool:
+    """Whether "the <noun>" speaking after a clause about a named subject can be that subject:
+    "the company" may be SkyBaltic and "the airport" Heathrow Airport, but "the union" is not
+    Heathrow Airport nor "the transport authority" the Kingsway Bridge."""
+    words = general.lower().split()
+    if not words:
+        return False
+    head = words[-1]
+    return head in _GENERIC_BODIES or head in name.lower().split()
 
 
 def leading_quote(sentence: str) -> Attribution | None:
@@ -117,7 +139,10 @@ def leading_quote(sentence: str) -> Attribution | None:
         rest_start = len(sentence) - len(rest)
         added = _ADDING.match(rest)
         relative = _SPEAKER_RELATIVE.match(rest)
-        if added:
+        continued = _CONTINUED_QUOTE.match(rest)
+        if continued:  # '"…," X says, "as …"': the quote goes on after the attribution
+            contents.append((rest_start + continued.start("q"), rest_start + continued.end("q"), True))
+        elif added:
             contents.append((rest_start + added.start("add"), len(sentence), False))
         elif relative:
             return Attribution(speaker, tuple(contents), (rest_start + relative.start("wh"),
@@ -180,6 +205,32 @@ _ORG_HEADS = {"ministry", "embassy", "department", "office", "council", "agency"
               "command", "forces", "army", "navy", "consulate", "mission", "parliament", "secretary",
               "minister", "director", "chief", "head", "spokesman", "spokeswoman", "spokesperson"}
 _WORD = re.compile(r"[\w'’.\-]+")
+# Words that make a name an organisation ("it") rather than a person ("he"/"she").
+_ORG_WORDS = (_ORG_HEADS - _TITLE_WORDS - {"secretary", "minister", "director", "chief", "head", "spokesman",
+                                           "spokeswoman", "spokesperson"}) | {
+    "international", "airport", "airline", "airlines", "airways", "company", "corporation", "corp",
+    "inc", "inc.", "ltd", "plc", "llc", "group", "foundation", "trust", "institute", "statistics",
+    "network", "alliance", "coalition", "federation", "organisation", "organization", "fund",
+    "hospital", "school", "college", "club", "news", "times", "post", "herald", "bureau", "centre",
+    "center", "city", "county", "council", "senate", "congress", "cabinet", "kremlin", "watchdog",
+    "regulator", "firm", "charity", "network", "railway", "railways", "utility", "library", "bridge",
+    "street", "road", "avenue", "square", "park", "river", "lake", "island", "state", "states",
+    "kingdom", "republic", "nations", "union", "party", "group", "radio", "broadcaster", "tv",
+    "television", "channel", "magazine", "newspaper", "journal", "daily", "tribune", "gazette", "press"}
+_PERSON_WORDS = {"mr", "mrs", "ms", "dr", "leader", "researcher", "resident", "scientist", "lawyer",
+                 "doctor", "nurse", "teacher", "witness", "engineer", "author", "candidate", "activist",
+                 "student", "farmer", "owner", "worker", "fan", "voter", "councilwoman", "councilman"}
+# A capitalised run (initials and name particles allowed).
+_NAME_MENTION = re.compile(
+    r"\b((?:[A-Z][a-z][\w'’\-]*|[A-Z]\.)(?:\s+(?:(?:al-|bin|de|van|von|der|of|for|and|&)\s+)?"
+    r"(?:[A-Z][\w'’\-]+|[A-Z]\.))*)")
+_BODY_MENTION = re.compile(r"\b[Tt]he\s+((?:[a-z][\w\-]*\s+){0,3}(?:board|council|committee|ministry|"
+                           r"department|agency|authority|commission|company|firm|union|government|"
+                           r"administration|court|bank|trust|charity|university|hospital|regulator|"
+                           r"police|party|group|airline|operator|watchdog|office|service|club|school))\b")
+_WORD_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
+_QUOTED = re.compile(r"“[^”]{0,2000}”|\"[^\"\n]{0,2000}\"")
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+|\n")
 
 
 def _strip_article(name: str) -> str:
@@ -197,6 +248,9 @@ class SpeakerBook:
         self.last_speaker: str | None = None
         self._cache: dict[str, str] = {}
         self._where: dict[str, list[int]] | None = None  # lower-cased word (or part after a hyphen) -> indexes
+        self._spoken: list[tuple[int, str]] = []  # (claim start, speaker) of speakers already resolved
+        self._mention_list: list[tuple[int, str]] | None = None
+        self._surname_set: set[str] | None = None
 
     def _positions(self, head: str) -> list[int]:
         """Indexes of the words equal to head or ending in "-head", from an index built once."""
@@ -254,12 +308,15 @@ class SpeakerBook:
         if not name:
             return None
         lower = name.lower()
+        if lower in ("he", "she", "it"):
+            return self._antecedent("person" if lower != "it" else "org", before)
         if lower in PRONOUNS:
-            return self.last_speaker if lower in ("he", "she", "they", "it") else self.last_speaker
+            return self.last_speaker
         if re.match(r"^(?:an?|one|some|several|two|three)\b", name, re.I):
             return name
         key = f"{name}|{before}"
         if key in self._cache:
+            self._spoken.append((before if before is not None else len(self.text), self._cache[key]))
             return self._cache[key]
         tokens = name.split()
         head = tokens[-1]
@@ -284,7 +341,79 @@ class SpeakerBook:
         if best == name and not capitalised:
             best = self._described(head, limit) or name
         self._cache[key] = best
+        self._spoken.append((before if before is not None else len(self.text), best))
         return best
+
+    # -- he/she/it as a speaker --------------------------------------------------------------
+    def _antecedent(self, kind: str, before: int | None) -> str | None:
+        """The latest person (he/she) or organisation (it) named before the pronoun's sentence, in
+        the text or as an earlier speaker; None when there is none (a wrong guess is worse than none)."""
+        limit = len(self.text) if before is None else min(before, len(self.text))
+        ends = list(_SENTENCE_END.finditer(self.text, max(0, limit - 3000), limit))
+        limit = ends[-1].end() if ends else limit
+        best: tuple[int, str] | None = None
+        for pos, name in self._mentions():
+            if pos >= limit:
+                break
+            if self._kind(name) == kind:
+                best = (pos, name)
+        for pos, name in self._spoken:
+            # an earlier speaker of unknown kind ("SkyBaltic") may be an "it", never a "he"
+            fits = self._kind(name) == kind or (kind == "org" and self._kind(name) is None)
+            if fits and pos < limit and (best is None or pos > best[0]):
+                best = (pos, name)
+        if best is None:
+            return None
+        return self.fullest(best[1], before=best[0]) if best[1][:1].isupper() else best[1]
+
+    def _kind(self, name: str) -> str | None:
+        """"person", "org" or None (unknown) for a name as written."""
+        words = _strip_article(name).split()
+        lowers = [w.lower().strip(".,") for w in words]
+        if not words:
+            return None
+        if any(w in _ORG_WORDS for w in lowers) or re.fullmatch(r"[A-Z]{2,6}", words[-1]) \
+                or any(w in ("of", "for", "and", "&") for w in lowers):
+            return "org"
+        if any(w in _TITLE_WORDS or w in _PERSON_WORDS for w in lowers):
+            return "person"
+        if len(words) >= 2 and all(w[:1].isupper() for w in words):
+            return "person"
+        if len(words) == 1 and words[0] in self._surnames():
+            return "person"
+        return None
+
+    def _surnames(self) -> set[str]:
+        """Last words of capitalised two-word-or-longer names: a bare "Ortiz" is then a person."""
+        if self._surname_set is None:
+            found = set()
+            for m in _NAME_MENTION.finditer(self.text[:200_000]):
+                words = m.group(1).split()
+                if len(words) >= 2 and not any(w.lower() in _ORG_WORDS for w in words):
+                    found.add(words[-1])
+            self._surname_set = found
+        return self._surname_set
+
+    def _mentions(self) -> list[tuple[int, str]]:
+        """Names and organisations the article mentions outside quotes, in order: capitalised runs
+        ("Councillor James Ortiz", "Amnesty International") and "the … board"-like bodies."""
+        if self._mention_list is not None:
+            return self._mention_list
+        text = self.text[:200_000]
+        quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        found = []
+        for m in _NAME_MENTION.finditer(text):
+            before = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start())
+            if before and before.group(1).lower() in ("the", "in", "at", "from", "to", "near", "across",
+                                                      "into", "on", "of", "by", "told", "tells"):
+                continue  # "the Kingsway Bridge", "in New York", "told Radio Nord": not the one speaking
+            found.append((m.start(1), m.group(1)))
+        for m in _BODY_MENTION.finditer(text):
+            found.append((m.start(1), m.group(1)))
+        found = [(pos, name) for pos, name in found
+                 if not any(a < pos < b for a, b in quoted) and name.split()[0].lower() not in _NOT_NAME]
+        self._mention_list = sorted(found)
+        return self._mention_list
 
     def _described(self, head: str, limit: int) -> str | None:
         """A name the article describes with the head noun: "SkyBaltic, the Latvian budget airline"."""

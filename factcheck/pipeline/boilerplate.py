@@ -39,13 +39,37 @@ _FURNITURE = [re.compile(p, _I) for p in (
     r"^\s*listen to (this|the) (article|story)|^\s*\d+\s*min(ute)?s?\s+read\s*$",
     r"^\s*(dear readers?|a message from)\b",
     r"^\s*(remind me later|not ready to|continue reading|skip to|back to top|advertisement)\b",
+    # newsletter pitches, comment prompts, tip lines, tip jars, syndication and editing notes
+    r"^\s*(never|don'?t|do not) miss (a|an|another|the next|out on)\b",
+    r"^\s*get (our|the) [\w\s\-]{0,30}(briefing|newsletter|digest|bulletin|updates?|alerts?)\b",
+    r"\bdelivered (straight|directly|right) to (you|your)\b|\bdelivered to your (inbox|mailbox|phone)\b",
+    r"^\s*join the (conversation|discussion|debate)\b|\bin (our|the) comments? section\b"
+    r"|\bcomments? (section )?below\b|^\s*(leave|post|add) a comment\b",
+    r"^\s*(this|the) (article|story|piece|post|report|interview|column) (was|is|has been) "
+    r"(originally|first) (published|posted|appeared)\b|^\s*read the original( article| story| piece)?\b",
+    r"^\s*(got|have) a (news |story )?(tip|story idea)\b|^\s*(send|email) us (a tip|at)\b",
+    r"^\s*(enjoy(ed)?|like[d]?|love[d]?) (this|the|our) (story|article|piece|newsletter|read)\b"
+    r"|^\s*(forward|share) (it|this|this (story|article|newsletter)) (to|with) (a friend|friends|others)\b",
+    r"\bbuy(ing)? us a (coffee|beer)\b|\bko-fi\b|\bpatreon\b",
+    r"^\s*(this|the) (interview|conversation|transcript|q&a|exchange|discussion) (has been|was|have been)"
+    r" (lightly |slightly )?(edited|condensed)( and (lightly )?(edited|condensed))? for (length|clarity|brevity|style)\b",
 )]
 # A paywall notice; a whole block only when short, else its sentence alone (is_furniture_sentence).
 _PAYWALL = re.compile(r"\b(this|the|our) (article|story|piece|report|content|newsletter) is (free|available"
                       r" free|unlocked)\b|^\s*free to read\b|\bfree for (all|every) (our )?readers\b", _I)
 
+# A correction note restates what the outlet retracted ("An earlier version of this article said …"):
+# that sentence is never a claim; the corrected fact after it may stand.
+_CORRECTION = re.compile(
+    r"^\W*(correction|clarification|editor'?s note)\s*[:—–\-]"
+    r"|\b(an?|the) (earlier|previous|prior|original) version of this (article|story|report|piece|post)\b"
+    r"|^\s*(this|the) (article|story|report|piece|post) (has been|was) (corrected|amended|updated) to\b", _I)
+
+
 def is_furniture_sentence(text: str) -> bool:
-    """An appeal or paywall notice inside a body paragraph ("This article is free to read.")."""
+    """An appeal, paywall notice or correction note inside a body paragraph ("This article is free to read.")."""
+    if _CORRECTION.search(text):
+        return True
     return is_appeal(text) or bool(_PAYWALL.search(text) and not re.search(r"[\"“”]", text))
 
 

@@ -82,8 +82,24 @@ _DATELINE = re.compile(r"^(?:[A-Z][A-Z .'’\-]{2,40}(?:,\s*[A-Z][\w .,'’\-]{1
                        r"(?:\s*/[^/\n]{1,40}/)?\s*(?:—|–|--|-)"
                        # "Lakeville —", "Port Ellis, Ont. (Ledger) —": a place in title case before a long dash
                        r"|[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}(?:,\s*[A-Z][\w.]{1,12})?"
-                       r"(?:\s*\([^)]{1,40}\))?\s*(?:—|–))"
+                       r"(?:\s*\([^)]{1,40}\))?\s*(?:—|–)"
+                       # a bare "(Reuters) —" whose place was cut off or never given
+                       r"|\([A-Z][\w .&'’\-]{1,30}\)\s*(?:—|–|--|-))"
                        r"\s+(?=[\"“‘'A-Z0-9])", re.M)
+
+
+# "Q:" / "A:" in a printed interview: labels, not words of the claim.
+_INTERVIEW_LABEL = re.compile(r"\s*(?P<who>Q|A|Question|Answer)\s*:\s+(?=\S)")
+# A direct question asks rather than states: not a claim (closing quotes and brackets aside).
+_QUESTION = re.compile(r"\?[\"”’')\]]*\s*$")
+
+
+def _interviewee(text: str) -> str | None:
+    """The person a Q&A interviews: the last name the text gives before its first question."""
+    first_q = re.search(r"(?m)^\s*(?:Q|Question)\s*[:.]\s", text)
+    if not first_q or not re.search(r"(?m)^\s*(?:A|Answer)\s*[:.]\s", text):
+        return None
+    return _person_hint(text, first_q.start())
 
 
 def _quote_delta(sentence: str, inside: bool) -> bool:
@@ -104,6 +120,9 @@ def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
     units: list[Unit] = []
     inside = False
     previous_end = 0
+    interviewee = _interviewee(text) if re.search(r"(?m)^\s*A\s*:", text) else None
+    answering = False  # in a Q&A answer paragraph: the interviewee speaks
+    quoted_by = None  # speaker of the previous sentence when it was an attributed direct quote
     for index, (s, e) in enumerate(sentences):
         if index + 1 < len(sentences) and text[sentences[index + 1][0]] in "—–" \
                 and len(text[s:e].split()) <= 5 and "\n" not in text[e:sentences[index + 1][0]]:
@@ -111,11 +130,23 @@ def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
         dateline = _DATELINE.match(text, s, e)
         if dateline and dateline.end() < e:
             s = dateline.end()
+        if "\n" in text[previous_end:s] or not previous_end:
+            answering = False
+        label = _INTERVIEW_LABEL.match(text, s, e)
+        if label:
+            s = label.end()
+            answering = label.group("who")[:1] == "A"
         sentence = text[s:e]
         stripped = sentence.lstrip()
         if inside and "\n" in text[previous_end:s] and stripped[:1] not in "\"“":
             inside = False  # a new paragraph without an opening mark ends the quote
         previous_end = e
+        last_quoted_by, quoted_by = quoted_by, None
+        if _QUESTION.search(sentence) and not inside and _quote_delta(sentence, False) is False:
+            continue  # a direct question ("Is this how local democracy should work?") claims nothing
+        if answering and interviewee and not inside and not re.search(r"[\"“”]", sentence):
+            units.append(Unit(s, e, interviewee, True, index))
+            continue
         found = leading_quote(sentence) if len(sentence) <= 3000 and not inside else None
         if found:
             for cs, ce, direct in found.contents:
@@ -128,12 +159,19 @@ def plan_units(text: str, sentences: list[tuple[int, int]]) -> list[Unit]:
                 a, b = found.about_speaker
                 units.append(Unit(s + a, s + b, None, False, index, prefix=found.speaker))
             inside = False
+            quoted_by = found.speaker if any(direct for _cs, _ce, direct in found.contents) else None
             continue
         starts_quote = stripped[:1] in "\"“" or inside
         closing = re.search(r"[”\"][^”\"“]{0,80}\b(said|says|told|added)\b", sentence)
         bare_quote = starts_quote and not (closing and not inside and stripped[:1] not in "\"“")
         if inside and closing:
             bare_quote = False  # '... them," Nasser said.' closes the run with its speaker
+        if bare_quote and not closing and not inside and last_quoted_by \
+                and stripped[:1] in "\"“" and not _quote_delta(sentence, False):
+            # '"…," Bailey told reporters. "It is too early."': the next bare quote is the same speaker's
+            units.append(Unit(s, e, last_quoted_by, True, index))
+            quoted_by = last_quoted_by
+            continue
         units.append(Unit(s, e, None, bare_quote, index, needs_speaker=bare_quote and not closing,
                           opens_quote=False))
         inside = _quote_delta(sentence, inside)
@@ -258,7 +296,8 @@ def finish_claims(text: str, raw: list[RawClaim], score) -> list[ClaimDraft]:
             speaker = book.fullest(claim.speaker, before=claim.start)
             if speaker and speaker.lower() not in PRONOUNS:
                 book.last_speaker = speaker
-            speaker = speaker or claim.speaker
+            if not speaker and claim.speaker.strip().lower() not in ("he", "she", "it"):
+                speaker = claim.speaker  # an unresolved he/she/it stays None: nobody known said it
         start = max(0, min(claim.start, len(text) - 1))
         end = max(start + 1, min(claim.end, len(text)))
         worth = score(cleaned)

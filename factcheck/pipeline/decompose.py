@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .attribution import SPEECH_ACTS, SPEECH_FORMS
+from .attribution import SPEECH_ACTS, SPEECH_FORMS, may_be_named
 
 CONTENT_DEPS = {"ccomp", "parataxis"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
@@ -201,8 +201,9 @@ def np_tokens(tok) -> list:
 def speaker_text(tok) -> str:
     """The speaker's noun phrase, preferring an apposed name: "Ibarra's lawyer, Marta Soler" -> Marta Soler."""
     for child in tok.children:
-        if child.dep_ == "appos" and child.tag_ == "NNP" and child.left_edge.i > 0 \
-                and tok.doc[child.left_edge.i - 1].text == ",":
+        # a name after a title ("executive chair Marcelo Claure"), not a description after a name ("Holt, a Republican")
+        if child.dep_ == "appos" and child.tag_ == "NNP" and child.left_edge.i > 0 and tok.tag_ not in ("NNP", "NNPS") \
+                and (tok.doc[child.left_edge.i - 1].text == "," or child.left_edge.i == tok.i + 1):
             return np_text(child)
     return np_text(tok)
 
@@ -294,7 +295,7 @@ class Walker:
                     excluded.update(t.i for t in subtree(c))
                     speaker = speaker_text(spk[0])
                     if spk[0].lower_ == "the" or speaker.lower().startswith("the "):
-                        if subj and subj[0].tag_ == "NNP":
+                        if subj and subj[0].tag_ == "NNP" and may_be_named(speaker, np_text(subj[0])):
                             speaker = np_text(subj[0])
         own_subject = subj[0] if subj and not rel_subject else None
         subject_text = self.subject_string(own_subject, resolve_to) if own_subject is not None else carried
@@ -344,7 +345,7 @@ class Walker:
         if speaker.lower().startswith("the ") and subj.tag_ in ("NN", "NNS"):
             for c in contents:  # "SkyBaltic will cut routes, the company said": the company is SkyBaltic
                 inner = subjects(c)
-                if c.i < verb.i and inner and inner[0].tag_ == "NNP":
+                if c.i < verb.i and inner and inner[0].tag_ == "NNP" and may_be_named(speaker, np_text(inner[0])):
                     speaker = np_text(inner[0])
         frame_tokens = [t for t in subtree(subj)] + [verb]
         self.frame_tokens.update(t.i for t in frame_tokens)
