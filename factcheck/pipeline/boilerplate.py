@@ -23,7 +23,8 @@ _FURNITURE = [re.compile(p, _I) for p in (
     r"^\s*(related|recommended|more from|more on|most (read|popular|viewed)|trending|also read)\b"
     r"[^.!?]{0,80}$",
     r"^\s*(share|tweet|email|print|copy link|facebook|twitter|whatsapp|linkedin|reddit|telegram|x)"
-    r"(\s+(this|on|article|story|page|link|via))*\s*$",
+    r"(\s+(this|on|article|story|page|link|via|by|facebook|twitter|x|whatsapp|linkedin|reddit|telegram|email"
+    r"|bluesky|threads|mastodon|messenger))*\s*$",  # "Share this article on Facebook"
     r"^\W*$",
     r"^\s*(photo|image|picture|illustration|video|graphic|file photo)s?\s*(credit)?\s*[:/|]",
     r"^\s*(pictured|above|top|main image|caption|in the picture)\s*:",

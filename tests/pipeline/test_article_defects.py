@@ -25,6 +25,8 @@ def texts(text):
     "The east quay at dawn. Valley Gazette / K. Obi",
     "By Amara Diallo, health correspondent",
     "By Amara Diallo · 3 May 2026",
+    "Share this article on Facebook",
+    "Share on X",
 ])
 def test_page_furniture_recognised(line):
     assert is_furniture(line)
@@ -37,6 +39,8 @@ def test_page_furniture_recognised(line):
     "Donations to the hospital rose by a third last year.",
     "The newspaper's membership scheme has 12,000 members, its editor said.",
     '"Please consider a donation," the charity wrote to its members.',
+    "Facebook shares rose 3 percent on Monday.",
+    "Share prices on the X exchange fell by a tenth.",
 ])
 def test_statements_about_support_or_news_are_not_furniture(sentence):
     assert not is_appeal(sentence) and not is_furniture_sentence(sentence)
