@@ -68,6 +68,18 @@ def get_session() -> Session:
     return g.db_session
 
 
+def reset_session() -> None:
+    """After a failed write, end the request's transaction so the error page can still read (the
+    logged-in user, the menu): a session left mid-rollback fails every query that follows."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+RACE_MESSAGE = ("Someone else saved the same thing at the same moment, so this save was not made; "
+                "reload the page to see theirs.")
+
+
 def close_session(_exc=None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

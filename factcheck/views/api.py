@@ -9,11 +9,12 @@ from datetime import date
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from factcheck import (api_queries, api_schema, articles, evidence, priors, search, serializers, users, verdicts,
                        workflow)
-from factcheck.db import get_session
+from factcheck.db import RACE_MESSAGE, get_session, reset_session
 from factcheck.dossier import dossier
 from factcheck.errors import FactcheckError, InvalidInput, InvalidTransition, NotFound
 from factcheck.models import Claim
@@ -48,8 +49,16 @@ def csrf_error(_exc: CSRFError):
                                               "X-CSRFToken header; tools should use a Bearer token instead.")
 
 
+@bp.errorhandler(IntegrityError)
+def race_error(_exc: IntegrityError):
+    reset_session()
+    return error_response(409, "conflict", RACE_MESSAGE)
+
+
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
+    if exc.code and exc.code >= 500:
+        reset_session()
     headers = {k: v for k, v in exc.get_headers() if k.lower() in ("www-authenticate", "allow")}
     return error_response(exc.code or 500, snake(exc.name.title().replace(" ", "")), exc.description or exc.name, headers)
 
