@@ -169,8 +169,11 @@ def merge_claims(*, session: Session, actor: User, keep: Claim, others: list[Cla
         if other.article_id != keep.article_id:
             raise InvalidInput(f"Claim #{other.id} is in another article: merging joins duplicates within one "
                                "article; link claims of other articles as the same claim instead.")
+    # every claim of the merge moves on, in id order: of two merges of the same claims at once (each
+    # keeping the other's), the second is refused instead of closing a cycle
+    for claim in sorted([keep, *others], key=lambda c: c.id):
+        claim_version(session, claim, None)
     for other in others:
-        claim_version(session, other, None)
         other.merged_into_id, other.status, other.updated_at = keep.id, ClaimStatus.DISMISSED, utcnow()
         session.add(other)
         note_change(session, other.id)

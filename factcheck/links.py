@@ -5,6 +5,7 @@ import json
 from collections import deque
 from dataclasses import dataclass
 
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, and_, or_, select
 
 from factcheck import audit, claim_vectors
@@ -113,7 +114,9 @@ def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkSt
         raise NotAllowed("Only desk members decide links.")
     for end in session.exec(select(Claim).where(Claim.id.in_([link.claim_a_id, link.claim_b_id]))):
         refuse_merged(end)  # a retired claim joins no cluster: its parts or keeper carry on
-    if seen_state and LinkState(seen_state) != link.state:
+    if seen_state and not _still(session, link, LinkState(seen_state)):
+        session.rollback()
+        session.refresh(link)
         who = session.get(User, link.decided_by_id) if link.decided_by_id else None
         raise Conflict(f"This link was {LinkState(link.state).value.replace('_', ' ')} by {who.username if who else 'someone else'} "
                        "meanwhile; reload the page to see it.")
@@ -124,6 +127,13 @@ def decide_link(*, session: Session, actor: User, link: ClaimLink, state: LinkSt
     audit.record(session, actor, f"link.{state.value}", link, changes, claim_id=link.claim_b_id)
     session.commit()
     return link
+
+
+def _still(session: Session, link: ClaimLink, seen: LinkState) -> bool:
+    """Whether the link is still as the deciding page showed it, claimed by a write so that of two
+    decisions at once the second sees the first (a read alone would let both through)."""
+    return session.execute(sa_update(ClaimLink).where(ClaimLink.id == link.id, ClaimLink.state == seen.value)
+                           .values(decided_at=utcnow())).rowcount == 1
 
 
 def link_manually(*, session: Session, actor: User, claim: Claim, other: Claim) -> ClaimLink:

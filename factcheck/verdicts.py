@@ -120,6 +120,7 @@ def sign_off(*, session: Session, actor: User, claim: Claim, verdict: Verdict) -
         raise NotAllowed("Four eyes: a verdict is signed off by an editor other than the one who proposed it.")
     previous = _published(session, claim.id)
     claim_version(session, verdict, None)
+    claim_version(session, claim, None)  # the claim moves on too: a stale reopening of it must be refused
     verdict.state, verdict.signed_off_by_id, verdict.signed_off_at = VerdictState.SIGNED_OFF, actor.id, utcnow()
     claim.status, claim.updated_at, claim.rereview_reason = ClaimStatus.SIGNED_OFF, utcnow(), None
     session.add_all([verdict, claim])
@@ -139,6 +140,7 @@ def send_back(*, session: Session, actor: User, claim: Claim, verdict: Verdict, 
     if not reason:
         raise InvalidInput("Say why the verdict goes back.")
     claim_version(session, verdict, None)
+    claim_version(session, claim, None)
     verdict.state, verdict.sent_back_reason = VerdictState.SENT_BACK, reason
     claim.status, claim.updated_at = ClaimStatus.IN_RESEARCH, utcnow()
     session.add_all([verdict, claim])

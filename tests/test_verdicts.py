@@ -208,3 +208,21 @@ def test_changed_verdict_leaves_linked_claims_without_a_published_verdict_alone(
     session.refresh(second)
     assert second.rereview_reason is None
     assert workflow.queue(session=session, actor=desk["editor"], rereview=True) == []
+
+
+def test_sign_off_and_send_back_move_the_claims_version_on(session, desk):
+    """A change based on the claim as it was before the sign-off (a stale page or API client) is refused."""
+    from factcheck.errors import Conflict
+    claim = researched_claim(session, desk)
+    v = verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim, rating_id=rating(session).id,
+                                 rationale="The council minutes show the vote.")
+    before = claim.version
+    verdicts.send_back(session=session, actor=desk["editor"], claim=claim, verdict=v, reason="Cite the minutes.")
+    assert claim.version > before
+    v = verdicts.propose_verdict(session=session, actor=desk["reviewer"], claim=claim, rating_id=rating(session).id,
+                                 rationale="The council minutes, page 4, show the vote.")
+    stale = claim.version
+    verdicts.sign_off(session=session, actor=desk["editor"], claim=claim, verdict=v)
+    with pytest.raises(Conflict):
+        workflow.change_status(session=session, actor=desk["editor"], claim=claim, status="in_research",
+                               reason="reopened from an old page", expected_version=stale)

@@ -142,3 +142,25 @@ def test_dismissing_a_claim_takes_it_out_of_rereview(session):
     assert workflow.queue(session=session, actor=editor, rereview=True) == []
     assert audit.history(session, claim.id)[-1].changes["rereview_reason"] == [
         "The verdict of linked claim #9 changed to False.", None]
+
+
+def test_two_merges_of_the_same_claims_at_once_cannot_close_a_cycle(session):
+    """Each merge keeps the claim the other merges away; both started from the same versions, so
+    the second is refused (before, both passed and the two claims vanished into each other)."""
+    from sqlmodel import Session
+
+    from factcheck import claims
+    from factcheck.errors import Conflict
+    from factcheck.models import Claim
+    editor, editor2 = make_user(session, Role.EDITOR), make_user(session, Role.EDITOR)
+    article = make_article(session)
+    x = make_claim(session, article, text="Governor Hale said the bypass will cost 310 million dollars.")
+    y = make_claim(session, article, text="Hale said the bypass will cost about 310 million.")
+    with Session(session.get_bind(), expire_on_commit=False) as other:   # the second editor's page
+        x2, y2 = other.get(Claim, x.id), other.get(Claim, y.id)
+        other.commit()
+        claims.merge_claims(session=session, actor=editor, keep=x, others=[y])
+        with pytest.raises(Conflict):
+            claims.merge_claims(session=other, actor=editor2, keep=y2, others=[x2])
+    session.expire_all()
+    assert (session.get(Claim, x.id).merged_into_id, session.get(Claim, y.id).merged_into_id) == (None, x.id)
