@@ -168,17 +168,24 @@ def _time_chart(chart_id, title, labels, values, unit, columns: bool) -> Markup:
     for (x, y), value in zip(points, values):
         if y is not None:
             ET.SubElement(svg, "circle", {"cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": "3.5", "class": "chart-point"})
-            _text(svg, x, y - 8, format_number(value), "chart-value", "middle")
+            _text(svg, x, y - 8, format_number(value) + unit, "chart-value", "middle")
     return _done(svg)
 
 
-def format_hours(hours: float | None) -> str:
-    """A duration for people: minutes, hours, or days and hours."""
-    if hours is None:
-        return "–"
-    if hours < 1:
-        return f"{round(hours * 60)} min"
-    if hours < 48:
-        return f"{hours:.1f} h"
-    days, rest = divmod(round(hours), 24)
-    return f"{days} d {rest} h" if rest else f"{days} d"
+HOURS_PER = {"min": 1 / 60, "h": 1.0, "d": 24.0}
+
+
+def duration_unit(hours: Sequence[float | None]) -> str:
+    """One unit for a set of durations, from the largest: minutes under 2 h, hours under 2 days, else days."""
+    top = max((h for h in hours if h is not None), default=0.0)
+    return "min" if top < 2 else "h" if top < 48 else "d"
+
+
+def in_unit(hours: float | None, unit: str) -> float | None:
+    """A duration in hours as a number of `unit`, to one decimal: what the chart plots and the table prints."""
+    return None if hours is None else round(hours / HOURS_PER[unit], 1)
+
+
+def format_duration(hours: float | None, unit: str) -> str:
+    value = in_unit(hours, unit)
+    return "–" if value is None else f"{format_number(value)} {unit}"

@@ -68,7 +68,7 @@ class JobState:
     """The background job of this process, as the admin page shows it."""
     running: bool
     done: int = 0
-    total: int = 0
+    total: int | None = None  # None until the job has counted what is missing
     error: str | None = None
 
 

@@ -4,9 +4,10 @@
 class FactcheckError(Exception):
     status = 400
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the input it is about, when one is: a form shows the reason beside it
 
 
 class NotAllowed(FactcheckError):

@@ -193,12 +193,20 @@ class UserRoleForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+RATING_VALUE = "A rating value is a number, such as 3 or 2.5."
+
+
 class RatingForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    value = FloatField("Value", validators=[InputRequired(message="A numeric value is required.")])
+    name = StringField("Name", validators=[DataRequired(message="A rating needs a name."), Length(max=80)])
+    value = FloatField("Value", invalid_value_message=RATING_VALUE,
+                       validators=[InputRequired(message=RATING_VALUE)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     active = BooleanField("Active", default=True)
     submit = SubmitField("Save rating")
+
+
+class MoveRatingForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"], message="A rating moves up or down.")])
 
 
 class BulkForm(FlaskForm):
@@ -210,9 +218,14 @@ class BulkForm(FlaskForm):
     submit = SubmitField("Apply to selected")
 
 
+TOKEN_EXPIRY = "Expiry is a whole number of days from 1 to 3650, or empty for never."
+
+
 class TokenForm(FlaskForm):
-    name = StringField("Name (what uses it)", validators=[DataRequired(), Length(max=100)])
-    expires_days = IntegerField("Expires after (days; empty: never)", validators=[Optional(), NumberRange(min=1, max=3650)])
+    name = StringField("Name (what uses it)",
+                       validators=[DataRequired(message="A token needs a name."), Length(max=100)])
+    expires_days = IntegerField("Expires after (days; empty: never)", invalid_value_message=TOKEN_EXPIRY,
+                                validators=[Optional(), NumberRange(min=1, max=3650, message=TOKEN_EXPIRY)])
     submit = SubmitField("Create token")
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import request, url_for
+from flask import get_flashed_messages, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
+from wtforms import Form
 
 from factcheck import permissions
 from factcheck.search import highlight
@@ -42,6 +44,20 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _failed(value) -> bool:
+    if isinstance(value, Form):
+        return bool(value.errors)
+    return isinstance(value, dict) and any(isinstance(v, Form) and v.errors for v in value.values())
+
+
+@pass_context
+def page_has_errors(context) -> bool:
+    """The page shows a form sent back with problems, or an error message: its title says so first."""
+    return (any(_failed(value) for value in context.get_all().values())
+            or any(category == "error" for category, _ in get_flashed_messages(with_categories=True)))
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(status_label=status_label, when=when, change=change, plain=plain)
-    app.jinja_env.globals.update(highlight=highlight, page_url=page_url, perms=permissions, current_user=current_user)
+    app.jinja_env.globals.update(highlight=highlight, page_url=page_url, page_has_errors=page_has_errors,
+                                 perms=permissions, current_user=current_user)

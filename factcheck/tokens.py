@@ -35,12 +35,13 @@ def create_token(*, session: Session, actor: User | None, user: User | None = No
         raise InvalidInput("Tokens are made for active desk members only.")
     name = " ".join((name or "").split())
     if not name or len(name) > 100:
-        raise InvalidInput("A token needs a name of at most 100 characters, to tell it apart later.")
+        raise InvalidInput("A token needs a name of at most 100 characters, to tell it apart later.", field="name")
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
-        raise InvalidInput(f"Expiry is between 1 and {MAX_EXPIRY_DAYS} days, or none.")
+        raise InvalidInput(f"Expiry is between 1 and {MAX_EXPIRY_DAYS} days, or none.", field="expires_days")
     # names tell tokens apart; this also stops a reloaded form from minting a second token
     if any(t.name.lower() == name.lower() and is_usable(t) for t in tokens_of(session, user)):
-        raise InvalidInput(f"You already have a live token named “{name}”: revoke it or choose another name.")
+        raise InvalidInput(f"You already have a live token named “{name}”: revoke it or choose another name.",
+                           field="name")
     raw = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(raw), prefix=raw[:SHOWN_PREFIX],
                      expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None)

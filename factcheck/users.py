@@ -30,25 +30,25 @@ p@ssw0rd1234 p@ssword1234 qwertyqwerty asdfghjkl123 asdfasdfasdf 987654321098 aa
 
 def check_password_rules(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"Password must be at least {MIN_PASSWORD} characters.")
+        raise InvalidInput(f"Password must be at least {MIN_PASSWORD} characters.", field="password")
     if len(password) > MAX_PASSWORD:
-        raise InvalidInput(f"Password must be at most {MAX_PASSWORD} characters.")
+        raise InvalidInput(f"Password must be at most {MAX_PASSWORD} characters.", field="password")
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or password in COMMON_PASSWORDS or len(set(password)) < 4:
-        raise InvalidInput("That password is too common or too simple; choose another.")
+        raise InvalidInput("That password is too common or too simple; choose another.", field="password")
     if username and username.lower() in lowered:
-        raise InvalidInput("Password must not contain the username.")
+        raise InvalidInput("Password must not contain the username.", field="password")
 
 
 def create_user(*, session: Session, actor: User | None, username: str, password: str, role: Role | str) -> User:
     username = username.strip()
     if not USERNAME.match(username):
-        raise InvalidInput("Username: 2-80 letters, digits, dot, dash or underscore.")
+        raise InvalidInput("Username: 2-80 letters, digits, dot, dash or underscore.", field="username")
     role = Role(role)
     # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
     clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
     if clash is not None:
-        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).")
+        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).", field="username")
     check_password_rules(password, username)
     user = User(username=username, password_hash=generate_password_hash(password, method=HASH_METHOD), role=role)
     session.add(user)

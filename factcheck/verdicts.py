@@ -47,18 +47,19 @@ def save_rating(*, session: Session, actor: User, name: str, value: float, descr
         raise NotAllowed("Only an admin changes the rating scale.")
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
-        raise InvalidInput("A rating needs a name of at most 80 characters.")
+        raise InvalidInput("A rating needs a name of at most 80 characters.", field="name")
     try:
         value = float(value)
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value):  # NaN is stored as NULL, and infinity exports as `Infinity`, which is not JSON
-        raise InvalidInput("A rating value must be a finite number.")
+        raise InvalidInput("A rating value must be a finite number.", field="value")
     # Compared in Python: SQLite's lower() folds only ASCII, and a scale has a few dozen ratings at most.
     clash = next((r for r in session.exec(select(Rating)) if r.name.casefold() == name.casefold()
                   and (rating is None or r.id != rating.id)), None)
     if clash is not None:
-        raise InvalidInput(f"There is already a rating named {clash.name!r} (rating names ignore case).")
+        raise InvalidInput(f"There is already a rating named {clash.name!r} (rating names ignore case).",
+                           field="name")
     rating = rating or Rating(name=name, value=value)
     changes = audit.diff(rating, {"name": name, "value": float(value), "description": description, "active": active})
     rating.name, rating.value, rating.description, rating.active = name, float(value), description, active
@@ -69,6 +70,31 @@ def save_rating(*, session: Session, actor: User, name: str, value: float, descr
     session.add(rating)
     session.flush()
     audit.record(session, actor, "rating.save", rating, changes)
+    session.commit()
+    return rating
+
+
+def move_rating(*, session: Session, actor: User, rating: Rating, direction: str) -> Rating:
+    """Swap a rating with its neighbour above or below; positions are renumbered 0, 1, 2… on the way
+    (older scales may hold equal positions, which only the id ordered)."""
+    if actor.role != "admin":
+        raise NotAllowed("Only an admin changes the rating scale.")
+    if direction not in ("up", "down"):
+        raise InvalidInput("A rating moves up or down.")
+    ordered = scale(session, include_inactive=True)
+    at = next(i for i, r in enumerate(ordered) if r.id == rating.id)
+    rating = ordered[at]
+    other = at - 1 if direction == "up" else at + 1
+    if not 0 <= other < len(ordered):
+        raise InvalidInput(f"{rating.name!r} is already at the {'top' if direction == 'up' else 'bottom'} of the scale.")
+    ordered[at], ordered[other] = ordered[other], ordered[at]
+    before = rating.position
+    for pos, r in enumerate(ordered):
+        if r.position != pos:
+            r.position = pos
+            session.add(r)
+    session.flush()
+    audit.record(session, actor, "rating.move", rating, {"position": [before, rating.position]})
     session.commit()
     return rating
 

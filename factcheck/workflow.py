@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from factcheck import audit
 from factcheck.concurrency import claim_version
@@ -134,8 +134,24 @@ def bulk(*, session: Session, actor: User, claims: list[Claim], action: str, sta
     return result
 
 
-def queue(*, session: Session, actor: User, status: str | None = None, mine: bool = False,
-          rereview: bool = False, has_prior: bool = False, limit: int = 200) -> list[Claim]:
+QUEUE_PAGE = 200
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    claims: list[Claim]
+    total: int  # claims matching the filters, on every page
+    page: int
+    pages: int
+    page_size: int
+
+    @property
+    def first(self) -> int:
+        """The number of this page's first claim in the whole list, from 1 (0 when the page is empty)."""
+        return (self.page - 1) * self.page_size + 1 if self.claims else 0
+
+
+def _queue_filter(actor: User, status: str | None, mine: bool, rereview: bool, has_prior: bool):
     stmt = select(Claim).where(Claim.merged_into_id == None)  # noqa: E711
     if status:
         if status not in {s.value for s in ClaimStatus}:
@@ -147,4 +163,21 @@ def queue(*, session: Session, actor: User, status: str | None = None, mine: boo
         stmt = stmt.where(Claim.rereview_reason != None)  # noqa: E711
     if has_prior:  # another desk has checked it already
         stmt = stmt.where(Claim.id.in_(select(PriorLink.claim_id).where(PriorLink.state != LinkState.REJECTED)))
-    return list(session.exec(stmt.order_by(Claim.checkworthiness.desc(), Claim.id).limit(limit)))
+    return stmt
+
+
+def queue(*, session: Session, actor: User, status: str | None = None, mine: bool = False,
+          rereview: bool = False, has_prior: bool = False, limit: int = QUEUE_PAGE) -> list[Claim]:
+    return queue_page(session=session, actor=actor, status=status, mine=mine, rereview=rereview,
+                      has_prior=has_prior, page_size=limit).claims
+
+
+def queue_page(*, session: Session, actor: User, status: str | None = None, mine: bool = False,
+               rereview: bool = False, has_prior: bool = False, page: int = 1,
+               page_size: int = QUEUE_PAGE) -> QueuePage:
+    """One page of the queue, most check-worthy first, with the count of every matching claim."""
+    stmt = _queue_filter(actor, status, mine, rereview, has_prior)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    found = list(session.exec(stmt.order_by(Claim.checkworthiness.desc(), Claim.id)
+                              .offset((page - 1) * page_size).limit(page_size)))
+    return QueuePage(found, total, page, max(1, -(-total // page_size)), page_size)

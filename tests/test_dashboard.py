@@ -275,8 +275,24 @@ def test_ticks_are_round_and_cover_the_top():
     assert charts.ticks(0.3, whole=False)[-1] >= 0.3
 
 
-def test_format_hours():
-    assert [charts.format_hours(h) for h in (None, 0.5, 5.25, 50, 72)] == ["–", "30 min", "5.2 h", "2 d 2 h", "3 d"]
+def test_the_duration_unit_follows_the_largest_value():
+    assert [charts.duration_unit(v) for v in ([], [None], [0.01, None, 1.9], [0.5, 2], [47.9], [48, 1])] == \
+        ["min", "min", "min", "h", "h", "d"]
+
+
+def test_durations_print_as_the_chart_plots_them():
+    one_minute = 1 / 60
+    assert charts.in_unit(one_minute, "min") == 1.0 and charts.in_unit(None, "h") is None
+    assert [charts.format_duration(h, "min") for h in (None, one_minute, 0.5, 1.5 / 60)] == ["–", "1 min", "30 min",
+                                                                                             "1.5 min"]
+    assert [charts.format_duration(h, "h") for h in (0.5, 5.25, 47)] == ["0.5 h", "5.2 h", "47 h"]
+    assert [charts.format_duration(h, "d") for h in (50, 72)] == ["2.1 d", "3 d"]
+
+
+def test_line_chart_point_labels_carry_the_unit():
+    root = parse(charts.line_chart(chart_id="c5", title="Median", labels=["a", "b"], values=[1, 2.5], unit=" min"))
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "chart-value"]
+    assert labels == ["1 min", "2.5 min"]
 
 
 def test_repeated_claims_leave_out_claims_merged_away(session):

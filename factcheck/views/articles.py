@@ -9,7 +9,7 @@ from factcheck.forms import AddClaimForm, ImportForm, ReextractForm
 from factcheck.models import Article
 from factcheck.pipeline.fetch import FetchLimits
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import as_datetime, form_errors, form_failed, match_settings, require_valid
+from factcheck.views.common import as_datetime, form_failed, match_settings, require_valid, run_form
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -39,14 +39,17 @@ def import_():
     return redirect(url_for("articles.detail", article_id=article.id))
 
 
+def render_detail(article: Article, form: AddClaimForm, status: int = 200):
+    found = articles.claims_of(get_session(), article.id)
+    return render_template("articles/detail.html", article=article, claims=found,
+                           segments=articles.segments(article, found), form=form,
+                           reextract_form=ReextractForm()), status
+
+
 @bp.route("/<int:article_id>")
 @role_required(*ANY_ROLE)
 def detail(article_id: int):
-    article = load_or_404(Article, article_id)
-    found = articles.claims_of(get_session(), article.id)
-    return render_template("articles/detail.html", article=article, claims=found,
-                           segments=articles.segments(article, found), form=AddClaimForm(),
-                           reextract_form=ReextractForm())
+    return render_detail(load_or_404(Article, article_id), AddClaimForm())
 
 
 @bp.route("/<int:article_id>/claims", methods=["POST"])
@@ -54,11 +57,11 @@ def detail(article_id: int):
 def add_claim(article_id: int):
     article = load_or_404(Article, article_id)
     form = AddClaimForm()
-    if not form.validate_on_submit():
-        flash(form_errors(form) or "A claim needs some text.", "error")
-        return redirect(url_for("articles.detail", article_id=article.id))
-    claim = claims.add_claim(session=get_session(), actor=current_user, article=article,
-                             text=form.text.data, speaker=form.speaker.data, settings=match_settings())
+    claim = run_form(form, lambda: claims.add_claim(session=get_session(), actor=current_user, article=article,
+                                                     text=form.text.data, speaker=form.speaker.data,
+                                                     settings=match_settings()))
+    if claim is None:  # the page again, with the typed text and the reason beside it
+        return render_detail(article, form, 400)
     flash("Claim added.", "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
 

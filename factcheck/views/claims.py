@@ -11,10 +11,11 @@ from factcheck.forms import (AddClaimForm, AssignForm, EditClaimForm, LinkDecisi
                              StatusForm, WorthinessForm)
 from factcheck.models import Claim, ClaimLink, User
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import match_settings, require_valid
+from factcheck.views.common import match_settings, require_valid, whole_number
 from factcheck import forms as forms_for
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
+QUEUE_PAGE_NUMBER = "The page number is a whole number from 1 to 100,000."
 
 
 @role_required(*ANY_ROLE)
@@ -27,10 +28,11 @@ def home():
 def queue():
     status, mine, rereview = request.args.get("status") or None, bool(request.args.get("mine")), bool(request.args.get("rereview"))
     prior = bool(request.args.get("prior"))
-    found = workflow.queue(session=get_session(), actor=current_user, status=status, mine=mine, rereview=rereview,
-                           has_prior=prior)
-    return render_template("claims/queue.html", claims=found, status=status, mine=mine, rereview=rereview, prior=prior,
-                           bulk_form=forms_for.bulk_form(get_session()))
+    page = whole_number(request.args.get("page") or "1", QUEUE_PAGE_NUMBER, maximum=100_000)
+    found = workflow.queue_page(session=get_session(), actor=current_user, status=status, mine=mine,
+                                rereview=rereview, has_prior=prior, page=page)
+    return render_template("claims/queue.html", result=found, claims=found.claims, status=status, mine=mine,
+                           rereview=rereview, prior=prior, bulk_form=forms_for.bulk_form(get_session()))
 
 
 @bp.route("/<int:claim_id>")

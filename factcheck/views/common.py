@@ -5,7 +5,7 @@ from datetime import datetime, time, timezone
 
 from flask import current_app, flash, render_template
 
-from factcheck.errors import InvalidInput
+from factcheck.errors import FactcheckError, InvalidInput
 from factcheck.links import MatchSettings
 from factcheck.security import MAX_ID
 
@@ -23,6 +23,27 @@ def form_failed(template: str, form, message: str, status: int = 400, **context)
     """Re-render a form with the domain's reason as a form-level error."""
     flash(message, "error")
     return render_template(template, form=form, **context), status
+
+
+def refuse_on_form(form, exc: FactcheckError) -> None:
+    """Show a domain refusal beside the field it names, else above the form (a flash on this response)."""
+    field = form._fields.get(exc.field) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def run_form(form, action):
+    """action() when the form validates; None when the form or the domain refused the input, with each
+    reason left on the form (beside its field where it names one) for the page to show again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return action()
+    except InvalidInput as exc:
+        refuse_on_form(form, exc)
+        return None
 
 
 def form_errors(form) -> str:

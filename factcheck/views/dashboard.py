@@ -14,24 +14,30 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @role_required(*EDITORS)
 def index():
     figures = dashboard.build_dashboard(session=get_session(), actor=current_user)
-    return render_template("dashboard/index.html", d=figures, charts=draw_charts(figures))
+    unit = median_unit(figures)
+    return render_template("dashboard/index.html", d=figures, charts=draw_charts(figures, unit), unit=unit)
 
 
 @bp.context_processor
 def formatters() -> dict:
-    return {"hours": charts.format_hours, "number": charts.format_number, "week_label": week_label}
+    return {"duration": charts.format_duration, "number": charts.format_number, "week_label": week_label}
+
+
+def median_unit(d: dashboard.Dashboard) -> str:
+    """The one unit the median chart, the weekly table and the headline all use, so they read alike."""
+    return charts.duration_unit([w.median_hours for w in d.weeks] + [d.median_hours])
 
 
 def week_label(day) -> str:
     return f"{day.day} {day:%b}"
 
 
-def draw_charts(d: dashboard.Dashboard) -> dict[str, Markup]:
+UNIT_NAMES = {"min": "minutes", "h": "hours", "d": "days"}
+
+
+def draw_charts(d: dashboard.Dashboard, unit: str = "h") -> dict[str, Markup]:
     """Presentation only: which figure becomes which kind of chart, with what labels."""
     weeks = [week_label(w.start) for w in d.weeks]
-    medians = [w.median_hours for w in d.weeks]
-    in_days = any(m is not None and m >= 48 for m in medians)
-    per = 24 if in_days else 1
 
     def bars(key, title, labels, *series):
         return charts.bar_chart(chart_id=f"chart-{key}", title=title, labels=list(labels), series=list(series))
@@ -44,9 +50,9 @@ def draw_charts(d: dashboard.Dashboard) -> dict[str, Markup]:
         "weekly": charts.column_chart(chart_id="chart-weekly", title="Claims signed off per week", labels=weeks,
                                       values=[w.checked for w in d.weeks]),
         "median": charts.line_chart(chart_id="chart-median",
-                                    title=f"Median {'days' if in_days else 'hours'} from import to sign-off, per week",
-                                    labels=weeks, values=[None if m is None else round(m / per, 1) for m in medians],
-                                    unit=" d" if in_days else " h"),
+                                    title=f"Median {UNIT_NAMES[unit]} from import to sign-off, per week",
+                                    labels=weeks, values=[charts.in_unit(w.median_hours, unit) for w in d.weeks],
+                                    unit=f" {unit}"),
         "load": bars("load", "Open work per assignee", (r.username for r in d.load),
                      ("in research", [r.in_research for r in d.load]),
                      ("verdict proposed", [r.verdict_proposed for r in d.load])),

@@ -6,7 +6,7 @@ from factcheck import forms, tokens
 from factcheck.db import get_session
 from factcheck.models import ApiToken, utcnow
 from factcheck.security import ANY_ROLE, load_or_404, role_required
-from factcheck.views.common import require_valid
+from factcheck.views.common import require_valid, run_form
 
 bp = Blueprint("tokens", __name__, url_prefix="/tokens")
 
@@ -26,9 +26,11 @@ def index():
 @role_required(*ANY_ROLE)
 def create():
     form = forms.TokenForm()
-    require_valid(form)
-    _token, raw = tokens.create_token(session=get_session(), actor=current_user, name=form.name.data,
-                                      expires_days=form.expires_days.data)
+    created = run_form(form, lambda: tokens.create_token(session=get_session(), actor=current_user,
+                                                         name=form.name.data, expires_days=form.expires_days.data))
+    if created is None:
+        return render_page(form, status=400)
+    _token, raw = created
     # Rendered, not redirected: the raw token must not travel through the session cookie or a flash.
     return render_page(forms.TokenForm(formdata=None), new_token=raw, status=201)
 

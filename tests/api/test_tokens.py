@@ -166,6 +166,29 @@ def test_page_form_errors_are_400(client, auth, session):
     assert session.exec(select(ApiToken)).first() is None
 
 
+@pytest.mark.parametrize("days", ["0", "abc", "99999"])
+def test_a_bad_expiry_comes_back_on_the_page_beside_its_field(client, auth, session, days):
+    auth.login(Role.REVIEWER)
+    response = auth.post("/tokens/", {"name": "x", "expires_days": days})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<h1>API tokens</h1>" in html and "<title>Error: API tokens" in html
+    assert re.search(r'<input[^>]*id="name"[^>]*value="x"', html)
+    field = re.search(r'<input[^>]*id="expires_days"[^>]*>', html).group(0)
+    assert f'value="{days}"' in field and 'aria-invalid="true"' in field and 'aria-describedby="expires_days-error"' in field
+    assert ('id="expires_days-error">Expiry is a whole number of days from 1 to 3650, or empty for never.</p>'
+            in html)
+    assert session.exec(select(ApiToken)).first() is None
+
+
+def test_a_name_already_in_use_comes_back_beside_the_name(client, auth, session):
+    user = auth.login(Role.REVIEWER)
+    tokens.create_token(session=session, actor=user, name="sheet")
+    response = auth.post("/tokens/", {"name": "Sheet", "expires_days": "7"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="name-error">You already have a live token named “Sheet”' in html
+    assert 'value="7"' in re.search(r'<input[^>]*id="expires_days"[^>]*>', html).group(0)
+
+
 def test_nav_links_to_the_tokens_page(client, auth):
     auth.login(Role.REVIEWER)
     assert 'id="nav-tokens" href="/tokens/"' in client.get("/claims/").get_data(as_text=True)

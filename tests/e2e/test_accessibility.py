@@ -15,7 +15,7 @@ import pytest
 from factcheck import articles, evidence, users, verdicts, workflow
 from factcheck.models import Claim
 from tests.e2e.articles import COST_CLAIM, COST_CLAIM_REWORDED, HARBOUR_TUNNEL, TUNNEL_FOLLOW_UP
-from tests.e2e.pages import LoginPage, focused_id
+from tests.e2e.pages import LoginPage, click_and_wait, focused_id
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +63,7 @@ def scene(live_server):
 def signed_in(browser, live_server):
     """Each person logs in once per module; their cookies then open every page they look at."""
     states = {}
-    for who in ("reviewer", "editor"):
+    for who in ("reviewer", "editor", "admin"):
         context = browser.new_context(base_url=live_server.url)
         LoginPage(context.new_page()).open().log_in(who)
         states[who] = context.storage_state()
@@ -82,6 +82,8 @@ PAGES = {
     "claim-awaiting-sign-off": ("editor", lambda ids: f"/claims/{ids['waiting']}"),
     "claim-previously-checked": ("reviewer", lambda ids: f"/claims/{ids['repeated']}"),
     "search": ("reviewer", lambda ids: "/search/?q=Eastmere+tunel+cost"),
+    "admin": ("admin", lambda ids: "/admin/"),
+    "tokens": ("reviewer", lambda ids: "/tokens/"),
 }
 
 
@@ -122,6 +124,31 @@ def test_page_has_no_serious_accessibility_violations(desk, scene, signed_in, na
     blocking = [v for v in violations if v["impact"] in BLOCKING or v["id"] in ALSO_BLOCKING]
     assert not blocking, f"{name}: {len(blocking)} blocking axe violations\n{describe(blocking)}"
     assert page.locator("h1").count() == 1, f"{name}: a page has exactly one h1"
+
+
+def assert_no_blocking(page, name: str) -> None:
+    violations = axe_violations(page)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(violations, indent=1))
+    blocking = [v for v in violations if v["impact"] in BLOCKING or v["id"] in ALSO_BLOCKING]
+    assert not blocking, f"{name}: {len(blocking)} blocking axe violations\n{describe(blocking)}"
+
+
+def test_flashes_and_forms_sent_back_with_errors_pass_axe(desk, scene, signed_in):
+    """A flash message after a move on the rating scale, and the tokens form sent back with a bad expiry."""
+    page = desk.page_for("admin", storage_state=signed_in["admin"])
+    page.goto("/admin/")
+    click_and_wait(page, page.get_by_role("button", name="Move False up"))
+    assert "moved up" in page.locator(".flashes").inner_text()
+    assert_no_blocking(page, "admin-flash")
+    page.goto("/tokens/")
+    page.get_by_label("Name (what uses it)").fill("x")
+    page.get_by_label("Expires after (days; empty: never)").fill("0")
+    click_and_wait(page, page.get_by_role("button", name="Create token"))
+    assert page.title().startswith("Error: API tokens")
+    field = page.get_by_label("Expires after (days; empty: never)")
+    assert field.get_attribute("aria-invalid") == "true" and field.input_value() == "0"
+    assert_no_blocking(page, "tokens-form-error")
 
 
 def test_every_focusable_element_on_the_claim_page_shows_focus(desk, scene, signed_in):

@@ -72,6 +72,7 @@ EXPECTED = {
     ("admin.update_user", "POST", "/admin/users/{user}"): {ADMIN},
     ("admin.save_rating", "POST", "/admin/ratings"): {ADMIN},
     ("admin.save_rating", "POST", "/admin/ratings/{rating}"): {ADMIN},
+    ("admin.move_rating", "POST", "/admin/ratings/{rating}/move"): {ADMIN},
     ("admin.embed_claims", "POST", "/admin/embeddings"): {ADMIN},
     ("static", "GET", "/static/style.css"): {ANON} | ALL,
 }

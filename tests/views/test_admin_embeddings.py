@@ -59,3 +59,13 @@ def test_the_page_says_when_embeddings_are_off(auth, session):
     assert "Embeddings are off" in page and 'id="embed-claims-submit"' not in page
     response = auth.post("/admin/embeddings")
     assert response.status_code == 400 and "Embeddings are off" in response.get_data(as_text=True)
+
+
+def test_a_job_that_has_not_counted_yet_says_it_is_starting(auth, session, fake, monkeypatch):  # noqa: F811
+    make_claim(session)
+    auth.login(Role.ADMIN)
+    monkeypatch.setattr(claim_vectors, "_job", claim_vectors.JobState(running=True))
+    page = auth.client.get("/admin/").get_data(as_text=True)
+    assert "Embedding now: starting…" in page and "0 of 0 done" not in page
+    monkeypatch.setattr(claim_vectors, "_job", claim_vectors.JobState(running=True, done=0, total=4))
+    assert "Embedding now: 0 of 4 done." in auth.client.get("/admin/").get_data(as_text=True)

@@ -1,6 +1,8 @@
 """Claim-page forms over HTTP: bad input gets a 400 that says what is wrong, never a 500 or a wrong reason."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -72,6 +74,20 @@ def test_adding_an_empty_claim_still_asks_for_text(auth, session):
     article = make_article(session)
     response = auth.post(f"/articles/{article.id}/claims", {"text": ""}, follow_redirects=True)
     assert "A claim needs some text." in response.get_data(as_text=True)
+
+
+def test_a_claim_too_long_to_add_comes_back_on_the_article_page_with_its_text(auth, session):
+    auth.login(Role.REVIEWER)
+    article = make_article(session, title="Bridge story")
+    response = auth.post(f"/articles/{article.id}/claims", {"text": "y" * 2001, "speaker": "The mayor"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="article-title">Bridge story</h1>' in html
+    assert "<title>Error: Bridge story · factcheck</title>" in html
+    assert '<details id="add-claim" open>' in html
+    text = re.search(r'<textarea[^>]*id="text"[^>]*>[^<]*</textarea>', html).group(0)
+    assert "y" * 2001 in text and 'aria-invalid="true"' in text and 'aria-describedby="text-error"' in text
+    assert 'id="text-error">A claim is at most 2000 characters.</p>' in html
+    assert re.search(r'<input[^>]*id="speaker"[^>]*value="The mayor"', html)
 
 
 @pytest.mark.parametrize("other", ["0", "abc", "-4", "", "1.5", "9" * 5000])

@@ -1,6 +1,7 @@
 """The dashboard page: editors see the figures as charts with tables; reviewers are refused."""
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 
@@ -74,3 +75,23 @@ def test_reviewers_are_refused_and_not_shown_the_link(client, auth):
     response = client.get("/dashboard/")
     assert response.status_code == 403
     assert 'id="nav-dashboard"' not in client.get("/claims/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("minutes,table,unit_name", [(1, "1 min", "minutes"), (150, "2.5 h", "hours"),
+                                                     (60 * 24 * 3, "3 d", "days")])
+def test_the_median_chart_and_table_use_one_unit(client, auth, session, minutes, table, unit_name):
+    rita, eddie = make_user(session, Role.REVIEWER, "rita"), make_user(session, Role.EDITOR, "eddie")
+    claim = make_claim(session)
+    verdict = make_published_verdict(session, claim, rita, eddie)
+    claim.created_at = verdict.signed_off_at - timedelta(minutes=minutes)
+    session.add(claim)
+    session.commit()
+    auth.login(Role.EDITOR)
+    html = client.get("/dashboard/").get_data(as_text=True)
+    this_week = rows(html, "table-weekly")[-1]
+    assert this_week[1:] == ["1", table]
+    assert f"<strong>{table}</strong>" in html  # the headline median
+    chart = ET.fromstring(next(b for b in SVG_BLOCK.findall(html) if 'id="chart-median"' in b))
+    svg = "{http://www.w3.org/2000/svg}"
+    assert [t.text for t in chart.iter(f"{svg}text") if t.get("class") == "chart-value"] == [table]
+    assert chart.find(f"{svg}title").text == f"Median {unit_name} from import to sign-off, per week"
