@@ -19,7 +19,11 @@ from factcheck import claim_vectors, index_store
 from factcheck.matching import ClaimIndex
 from factcheck.models import Claim, ClaimChange, PriorFactCheck
 
-GAP_PATIENCE_S = 60.0
+# how long an id missing from the log is looked for again: the change rows of an import are written
+# early in its transaction and committed at its end, minutes later for a long article
+GAP_PATIENCE_S = 30 * 60.0
+GAP_RECHECK_S = 0.25
+GAP_CHUNK = 1000
 VECTOR_RECHECK_S = 5.0   # how often the prior index looks for vectors the embedding job stored since
 REBUILD_AT = 50_000  # claims changed since the base: time to fold them into a new one
 
@@ -43,6 +47,7 @@ class IndexFollower:
         self.index = index_store.new_index()
         self.last_id = 0
         self.gaps: dict[int, float] = {}
+        self.gaps_checked = 0.0
         self.loaded = False
         self.stamp: float | None = None
         self.rebuilding = False
@@ -70,11 +75,13 @@ class IndexFollower:
                 self.changed = REBUILD_AT  # a base of an older normaliser: one worker rebuilds it
             self.index = index_store.new_index()
             self.last_id = session.exec(select(func.max(ClaimChange.id))).one() or 0
+            self._await(index_store.pending_ids(session, self.last_id))
             claims = session.exec(select(Claim.id, Claim.text).where(Claim.merged_into_id == None))  # noqa: E711
             self.index.add_many(list(claims))
         else:
             self.index = ClaimIndex.open(base.path, embedder=None)
             self.last_id = base.last_change_id
+            self._await(base.pending)
             late = session.exec(select(ClaimChange.claim_id)
                                 .where(ClaimChange.at >= index_store.replay_from(base), ClaimChange.id <= base.last_change_id))
             self._apply(session, set(late))
@@ -82,11 +89,15 @@ class IndexFollower:
         self.loaded = True
 
     def _follow(self, session: Session) -> None:
-        wanted = list(self.gaps)
         stmt = select(ClaimChange.id, ClaimChange.claim_id).where(ClaimChange.id > self.last_id)
         rows = list(session.exec(stmt))
-        if wanted:
-            rows += list(session.exec(select(ClaimChange.id, ClaimChange.claim_id).where(ClaimChange.id.in_(wanted))))
+        if self.gaps and time.monotonic() - self.gaps_checked >= GAP_RECHECK_S:
+            # a few times a second at most: an import's thousand pending ids are a few IN queries
+            self.gaps_checked = time.monotonic()
+            wanted = sorted(self.gaps)
+            for start in range(0, len(wanted), GAP_CHUNK):
+                rows += list(session.exec(select(ClaimChange.id, ClaimChange.claim_id)
+                                          .where(ClaimChange.id.in_(wanted[start:start + GAP_CHUNK]))))
         if not rows:
             self._expire_gaps()
             return
@@ -120,6 +131,14 @@ class IndexFollower:
         answers for every claim (claims without a stored vector yet are read from the database later)."""
         model = index_store.vector_model(self.index.source) if self.index.source is not None else None
         return claim_vectors.read_vectors(session, claims, model) if model and claims else {}
+
+    def _await(self, ids) -> None:
+        """Change ids below the snapshot's last that it could not see yet (a transaction still open
+        then, as PostgreSQL commits ids out of order): followed as gaps, so that they are applied
+        when they commit."""
+        now = time.monotonic()
+        for gid in ids:
+            self.gaps.setdefault(int(gid), now)
 
     def _expire_gaps(self) -> None:
         cutoff = time.monotonic() - GAP_PATIENCE_S

@@ -34,12 +34,27 @@ KEEP_BASES = 2
 REPLAY_WINDOW_S = 120  # PostgreSQL may commit a smaller change id after the snapshot was taken
 
 
+PENDING_SPAN = 200_000   # how far below a snapshot's last change id to look for ids it could not see
+
+
 @dataclass(frozen=True)
 class Base:
     path: Path
     last_change_id: int
     built_at: datetime
     claims: int
+    pending: tuple = ()      # change ids below last_change_id not committed when the base was built
+
+
+def pending_ids(session: Session, last: int) -> list[int]:
+    """Ids up to `last` that this snapshot cannot see: of transactions still open (PostgreSQL hands
+    out ids before commit, and commits them in any order), or rolled back (those never come, and
+    followers stop looking after a while). SQLite commits in id order: there are none."""
+    if last <= 0 or session.get_bind().dialect.name == "sqlite":
+        return []
+    low = max(0, last - PENDING_SPAN)
+    seen = set(session.exec(select(ClaimChange.id).where(ClaimChange.id > low, ClaimChange.id <= last)))
+    return [i for i in range(low + 1, last + 1) if i not in seen]
 
 
 def new_index() -> ClaimIndex:
@@ -58,7 +73,7 @@ def current_base(directory: Path) -> Base | None:
     if meta.get("normaliser", 1) != NORMALISER:
         return None
     return Base(directory / name, int(meta["last_change_id"]), datetime.fromisoformat(meta["built_at"]),
-                int(meta["claims"]))
+                int(meta["claims"]), tuple(meta.get("pending", ())))
 
 
 @contextmanager
@@ -84,6 +99,7 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
     directory.mkdir(parents=True, exist_ok=True)
     built_at = utcnow()
     last = session.exec(select(func.max(ClaimChange.id))).one() or 0
+    pending = pending_ids(session, last)
     total = session.exec(select(func.count()).select_from(Claim).where(Claim.merged_into_id == None)).one()  # noqa: E711
     model = embeddings.model_name() if embeddings.enabled() else None
     index, done, after, with_vectors = new_index(), 0, 0, 0
@@ -107,12 +123,12 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
     index.save(target)
     (target / "factcheck.json").write_text(json.dumps({"last_change_id": last, "built_at": built_at.isoformat(),
                                                   "claims": done, "vector_model": model if with_vectors else None,
-                                                  "normaliser": NORMALISER}))
+                                                  "normaliser": NORMALISER, "pending": pending}))
     pointer = directory / f".CURRENT.{os.getpid()}"
     pointer.write_text(target.name)
     os.replace(pointer, directory / "CURRENT")
     prune(directory, keep=target.name)
-    return Base(target, last, built_at, done)
+    return Base(target, last, built_at, done, tuple(pending))
 
 
 @lru_cache(maxsize=64)

@@ -6,6 +6,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from factcheck import claim_index, claims, index_store, search
 from factcheck.models import Role
 from tests.factories import make_article, make_claim, make_user
@@ -108,3 +110,37 @@ def test_a_base_of_an_older_normaliser_is_rebuilt_not_searched(app, session, run
     fresh = index_store.current_base(directory)
     assert fresh is not None and fresh.path != old.path
     assert claim_index.current_index(session).source == fresh.path
+
+
+@pytest.mark.parametrize("reindex_between", [False, True])
+def test_a_claim_committed_after_a_later_one_is_still_followed(app, session, runner, database_url, reindex_between):
+    """PostgreSQL hands out change ids before commit and commits them in any order: a long import's
+    ids sit below those of a short one committed meanwhile (and below a base built meanwhile).
+    Workers must still apply them when they commit, however long that takes."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite commits change ids in order")
+    from sqlmodel import Session
+
+    from factcheck.models import Claim
+    url = str(session.get_bind().url)
+    slow = Session(session.get_bind())
+    article = make_article(session)
+    long_import = Claim(article_id=article.id, text="The Quorvath hospital waiting list fell by a third.", start=0, end=1)
+    slow.add(long_import)
+    slow.flush()
+    claim_index.note_change(slow, long_import.id)
+    slow.flush()                                                   # ids taken, not committed
+    slow_id = long_import.id
+    short = make_claim(session, article, text="The Wexley tunnel opened in 1997.")   # committed, later ids
+    if reindex_between:
+        assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+    claim_index.forget(url)
+    index = claim_index.current_index(session)                  # a worker loads now
+    assert short.id in index and slow_id not in index
+    time.sleep(0.3)
+    claim_index.current_index(session)
+    slow.commit()
+    slow.close()
+    time.sleep(claim_index.GAP_RECHECK_S + 0.05)
+    session.commit()  # a fresh read, as the worker's next request makes
+    assert slow_id in claim_index.current_index(session)
