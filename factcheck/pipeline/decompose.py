@@ -30,6 +30,8 @@ QUESTION_WORDS = {"how", "what", "whether", "why", "who", "whom", "which", "when
 # Participles that work as prepositions ("on sale starting Friday"): they stay in their clause.
 PREPOSITIONAL_PARTICIPLES = {"starting", "beginning", "ending", "including", "excluding", "following",
                              "concerning", "regarding", "pending", "barring", "considering", "effective"}
+CLITICS = {"'s": "is", "’s": "is", "'re": "are", "’re": "are", "'ve": "have", "’ve": "have",
+           "'ll": "will", "’ll": "will"}
 NOMINAL_ARGS = {"dobj", "dative", "attr", "nsubj", "nsubjpass", "oprd"}
 ORG_WORDS = {"republic", "ministry", "union", "council", "embassy", "kingdom", "states", "office",
              "department", "party", "government", "court", "agency", "bank", "company", "group"}
@@ -414,9 +416,17 @@ class Walker:
         self.relatives(verb, excluded, speaker)
         self.coordinated_infinitives(verb, excluded, subject_text, speaker, resolve_to)
         toks = [t for t in subtree(verb) if t.i not in excluded] + list(extra_tokens or [])
+        replace = {}
         if rel_subject:
             toks = [t for t in toks if t.i != subj[0].i]
-        replace = {}
+            clitic = self.doc[subj[0].i + 1] if subj[0].i + 1 < len(self.doc) else None
+            if clitic is not None and clitic.lower_ in CLITICS and clitic.i in {t.i for t in toks}:
+                # "who's her best friend" -> "Terry McAuliffe is her best friend", not "… ’s …"
+                nxt = self.doc[clitic.i + 1] if clitic.i + 1 < len(self.doc) else None
+                full = CLITICS[clitic.lower_]
+                if clitic.lower_ in ("'s", "’s") and nxt is not None and nxt.tag_ == "VBN":
+                    full = "has"
+                replace[clitic.i] = full
         for s in subj:
             if s.lower_ in RESOLVABLE:
                 resolved = self.subject_string(s, resolve_to)
@@ -543,8 +553,8 @@ class Walker:
         """Arguments of verb that the parse puts after the clause c ("after investors grew wary of its
         losses, its business model, and its corporate governance": "model" as object of "shelved").
         They continue the list that ends c, so they go with c; None when they cannot be placed."""
-        late = [x for x in verb.children if x.i > c.right_edge.i and x.dep_ in NOMINAL_ARGS | {"conj"}
-                and not is_verb(x)]
+        late = [x for x in verb.children if x.i > c.right_edge.i and not is_verb(x)
+                and x.dep_ in ("dobj", "dative", "attr", "oprd", "conj")]
         if not late:
             return []
         doc = verb.doc
@@ -571,12 +581,13 @@ class Walker:
     @staticmethod
     def conjunct_lead(verb, conj) -> list:
         """Tokens between the conjunction and a coordinated verb that hang on the first verb."""
-        ccs = [x for x in verb.children if x.dep_ == "cc" and x.i < conj.left_edge.i]
+        ccs = [x for x in verb.children if x.dep_ == "cc" and verb.i < x.i < conj.left_edge.i]
         if not ccs:
             return []
         start, end = ccs[-1].i + 1, conj.left_edge.i
         toks = [t for t in verb.doc[start:end]]
-        if not any(not t.is_punct for t in toks):
+        # only a modifier set off by commas: "but, adjusted for inflation, fell"
+        if len(toks) < 3 or toks[0].text != "," or toks[-1].text != ",":
             return []
         inside = {t.i for t in toks}
         # only whole modifiers of the first verb (and their commas) move
@@ -584,9 +595,9 @@ class Walker:
             if t.is_punct:
                 continue
             top = t
-            while top.head.i in inside:
+            while top.head.i in inside and top.head.i != top.i:
                 top = top.head
-            if top.head.i != verb.i or top.dep_ in SUBJECT_DEPS | NOMINAL_ARGS:
+            if top.head.i != verb.i or top.dep_ not in ("advcl", "advmod", "prep", "npadvmod"):
                 return []
         while toks and toks[0].is_punct:
             toks.pop(0)
@@ -609,7 +620,7 @@ class Walker:
     def past_clause(verb) -> bool:
         """is_past for a verb, or for the verb it is coordinated with when it has no auxiliary."""
         while verb.dep_ == "conj" and not any(x.dep_ in ("aux", "auxpass") for x in verb.children) \
-                and verb.tag_ != "VBD" and verb.head is not verb:
+                and verb.tag_ != "VBD" and verb.head.i != verb.i:
             verb = verb.head
         return is_past(verb)
 
@@ -632,12 +643,12 @@ class Walker:
                 continue
             if not self.splits_relative(t):
                 continue
-            # "HTS, the group that headed the assault": a restrictive relative completes an apposition,
-            # whose head is the antecedent; after a comma or bracket it is the relative's own noun
-            # ("a gym, a spa (which opened in 2019)": the spa, not the gym)
+            # "HTS, the group that headed the assault": the relative completes an apposition, whose
+            # head is the antecedent; in brackets it is the relative's own noun ("a gym, a spa (which
+            # opened in 2019)": the spa, not the gym, which a list misparsed as apposition would give)
             antecedent = t.head
             opener = t.doc[t.left_edge.i - 1] if t.left_edge.i > 0 else None
-            if antecedent.dep_ == "appos" and not (opener is not None and opener.text in (",", "—", "–", "(")):
+            if antecedent.dep_ == "appos" and not (opener is not None and opener.text == "("):
                 antecedent = antecedent.head
             ante_text = np_text(antecedent)
             if not ante_text:
@@ -671,7 +682,8 @@ class Walker:
         np = np_tokens(t.head)
         if not np or np[-1].i != before.i - 1:
             return False
-        if t.head.dep_ == "pobj":
+        # "a PAC run by Terry McAuliffe, who is her best friend": "who" after a name is that person
+        if t.head.dep_ == "pobj" and not (subj[0].lower_ == "who" and t.head.tag_ == "NNP"):
             holder = t.head.head.head  # the word the preposition hangs on
             if not is_verb(holder) or holder.dep_ in ("acl", "amod", "compound", "dobj", "pobj", "nsubj",
                                                        "nsubjpass", "attr", "appos"):

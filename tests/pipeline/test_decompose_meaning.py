@@ -135,3 +135,14 @@ def test_no_doubled_words_or_empty_brackets():
 def test_rules_path_keeps_a_denial_whole(monkeypatch):
     monkeypatch.setenv("FACTCHECK_EXTRACTOR", "rules")
     assert texts("The company denied that it had paid any bribes.") == ["The company denied that it had paid any bribes."]
+
+
+def test_leading_conjunction_before_the_main_verb_does_not_hang():
+    got = texts("And by the way, President Obama signed that, pushed it through, even though he took "
+                "donations from Wall Street, because he's a responsible president.")
+    assert got
+
+
+def test_contracted_verb_of_a_relative_clause_is_spelled_out():
+    got = texts("The fund is run by Terry McAuliffe, who’s her best friend in the world.")
+    assert not any(" s her" in t for t in got)
