@@ -22,17 +22,6 @@ SKIPPED_PARTICIPLES = {"refer", "cite", "speak", "point", "note", "say", "quote"
 DISCOURSE = {"however", "but", "and", "also", "meanwhile", "moreover", "still", "yet", "so",
              "nevertheless", "furthermore", "indeed", "instead", "then", "thus", "or"}
 RESOLVABLE = {"it", "they", "he", "she"}
-# Reporting verbs whose content is NOT asserted by the speaker: "denied that P" says not-P.
-DENIALS = {"deny", "denies", "denied", "denying", "refute", "refutes", "refuted", "dispute", "disputes",
-           "disputed", "reject", "rejects", "rejected", "dismiss", "dismisses", "dismissed"}
-# Words that open an embedded question ("would not say how many doses remained"): no claim of its own.
-QUESTION_WORDS = {"how", "what", "whether", "why", "who", "whom", "which", "when", "where", "if", "whose"}
-# Participles that work as prepositions ("on sale starting Friday"): they stay in their clause.
-PREPOSITIONAL_PARTICIPLES = {"starting", "beginning", "ending", "including", "excluding", "following",
-                             "concerning", "regarding", "pending", "barring", "considering", "effective"}
-CLITICS = {"'s": "is", "’s": "is", "'re": "are", "’re": "are", "'ve": "have", "’ve": "have",
-           "'ll": "will", "’ll": "will"}
-NOMINAL_ARGS = {"dobj", "dative", "attr", "nsubj", "nsubjpass", "oprd"}
 ORG_WORDS = {"republic", "ministry", "union", "council", "embassy", "kingdom", "states", "office",
              "department", "party", "government", "court", "agency", "bank", "company", "group"}
 # Head words of organisations: "it" may stand for such a speaker, never for a person.
@@ -107,13 +96,11 @@ def join_tokens(tokens, replace: dict | None = None) -> str:
     words (so dropping "… , which opened in 1962," never glues "bridge" to "carries")."""
     replace = replace or {}
     parts = []
-    original = tokens[0].doc.user_data.get("original") if tokens else None
     for k, tok in enumerate(tokens):
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
         gap = bool(tok.whitespace_) or (nxt is not None and nxt.i != tok.i + 1
                                         and nxt.text not in CLOSING_PUNCT)
-        text = original[tok.idx:tok.idx + len(tok)] if original else tok.text  # see nlp.parse_texts
-        parts.append(replace.get(tok.i, text) + (" " if gap else ""))
+        parts.append(replace.get(tok.i, tok.text) + (" " if gap else ""))
     return "".join(parts).strip()
 
 
@@ -149,29 +136,6 @@ def is_asserted_clause(verb, mark) -> bool:
     return verb.tag_ == "VBD" or any(a.lower_ in PAST_AUX for a in aux)
 
 
-def is_past(verb) -> bool:
-    """A clause stated in the past ("closed", "had closed"), not a plan, a habit or a modal."""
-    aux = [x for x in verb.children if x.dep_ in ("aux", "auxpass")]
-    if any(a.tag_ == "MD" for a in aux):
-        return False
-    return verb.tag_ == "VBD" or any(a.lower_ in PAST_AUX for a in aux)
-
-
-def in_quotes(tok) -> bool:
-    """Whether tok sits inside quotation marks of its doc (a title: "What a Fool Believes")."""
-    text = tok.doc.text[:tok.idx]
-    return (text.count('"') % 2 == 1) or text.count("“") > text.count("”")
-
-
-def is_plural_name(name: str) -> bool:
-    """"Organisers", "the unions": a plural speaker, for whom "it" never stands."""
-    words = re.findall(r"[\w'’\-]+", name)
-    if not words:
-        return False
-    last = words[-1].lower()
-    return last.endswith("s") and not last.endswith(("ss", "us", "is", "'s", "’s")) and last not in ORG_HEADS
-
-
 def is_person_name(name: str, people: frozenset = frozenset()) -> bool:
     """A speaker that reads as a person ("Mayor Elena Ruiz", "Osei" when the article names a Mark Osei),
     for whom "it" never stands; organisations ("the ministry", "Harbour Trust") are not."""
@@ -184,21 +148,6 @@ def is_person_name(name: str, people: frozenset = frozenset()) -> bool:
     if len(words) == 1:
         return words[0] in people
     return all(w[:1].isupper() for w in words)
-
-
-def shares_object(first, second) -> bool:
-    """'eliminate and scale back certain functions': the object after the second verb is the first's
-    too (nothing stands between the first verb and the conjunction), so they are not cut apart."""
-    after = [t for t in first.doc[first.i + 1:second.i] if t.dep_ != "prt"]
-    return bool(after) and after[0].dep_ == "cc" and all(t.is_punct or t.dep_ == "cc" for t in after) \
-        and not any(x.dep_ in ("dobj", "attr", "dative") for x in first.children) \
-        and any(x.dep_ in ("dobj", "attr", "dative") for x in second.children)
-
-
-def is_skipped_participle(tok) -> bool:
-    """"referring to …", "citing …": a pointer to a source or a referent, not a statement."""
-    base = tok.lower_[:-3] if tok.lower_.endswith("ing") else tok.lower_
-    return any(base.startswith(s[:4]) for s in SKIPPED_PARTICIPLES)
 
 
 def is_verb(tok) -> bool:
@@ -283,14 +232,12 @@ class Walker:
         i = 0
         doc = self.doc
         while i < tok.i:
-            # a name in quotes is a title ("What a Fool Believes"), never the person "he" stands for
-            if doc[i].tag_ == "NNP" and (i == 0 or doc[i - 1].lower_ != "the") and doc[i].dep_ != "poss" \
-                    and doc[i].lower_ != "the" and not in_quotes(doc[i]):
+            if doc[i].tag_ == "NNP" and (i == 0 or doc[i - 1].lower_ != "the") and doc[i].dep_ != "poss":
                 j = i
                 while j + 1 < tok.i and doc[j + 1].tag_ in ("NNP", "HYPH") and doc[j].dep_ in ("compound", "punct"):
                     j += 1
                 words = [doc[k] for k in range(i, j + 1)]
-                if not any(w.lower_ in ORG_HEADS for w in words) and words[-1].dep_ in PERSON_DEPS:
+                if words[-1].lower_ not in ORG_WORDS and words[-1].dep_ in PERSON_DEPS:
                     best = "".join(w.text_with_ws for w in words).strip()
                 i = j + 1
             else:
@@ -299,14 +246,6 @@ class Walker:
 
     def is_person(self, name: str) -> bool:
         return is_person_name(name, self.people)
-
-    def may_be_person(self, name: str) -> bool:
-        """he/she stand for a person: a name or "the singer", never an organisation or a plural."""
-        if self.is_person(name):
-            return True
-        words = name.lower().split()
-        return bool(words) and words[0] == "the" and not any(w in ORG_HEADS for w in words) \
-            and not is_plural_name(name)
 
     def unresolved_pronoun(self, verb, resolve_to: str | None) -> bool:
         """The clause's subject is it/they and nothing in reach says what it stands for."""
@@ -320,10 +259,7 @@ class Walker:
         person, he/she to a name; otherwise the pronoun stays (a wrong guess is worse than none)."""
         low = tok.lower_
         if low in RESOLVABLE and resolve_to and resolve_to.lower() not in RESOLVABLE \
-                and not (low in ("it", "they") and self.is_person(resolve_to)) \
-                and not (low == "it" and is_plural_name(resolve_to)) \
-                and not (low in ("he", "she") and not self.may_be_person(resolve_to)):
-            # "Organisers said it would not be rescheduled": "it" is not the organisers
+                and not (low in ("it", "they") and self.is_person(resolve_to)):
             return resolve_to
         if low in ("he", "she"):
             return self.person_before(tok) or tok.text
@@ -337,20 +273,13 @@ class Walker:
 
     # -- clause handling -------------------------------------------------------------------
     def clause(self, verb, carried: str | None, speaker: str | None, resolve_to: str | None = None,
-               extra_span: list | None = None, extra_tokens: list | None = None, lead: list | None = None):
+               extra_span: list | None = None):
         if verb.i in self.visited:
             return
         self.visited.add(verb.i)
         subj = subjects(verb)
         rel_subject = bool(subj) and subj[0].tag_ in ("WDT", "WP")
         contents = [c for c in verb.children if c.dep_ in CONTENT_DEPS and is_verb(c)]
-        if contents and not rel_subject and self.content_not_asserted(verb, contents):
-            # "denied that P", "would not say how many…": P is not the speaker's claim; kept whole
-            speaker_of = speaker_text(subj[0]) if subj and verb.lower_ in DENIALS else speaker
-            toks = [t for t in subtree(verb)]
-            self.visited.update(t.i for t in toks if is_verb(t))
-            self.emit(toks, carried if not subj and carried else "", {}, speaker_of, extra_span)
-            return
         if is_speech(verb) and contents and subj and not rel_subject:
             self.speech_frame(verb, subj[0], contents, speaker)
             return
@@ -373,37 +302,16 @@ class Walker:
         for c in verb.children:
             if c.i in excluded:
                 continue
-            if c.dep_ == "conj" and is_verb(c) and self.adopter(c) is not None:
-                excluded.update(t.i for t in subtree(c))  # stated of the relative's noun (relatives())
-                self._drop_connector(verb, c, excluded)
-                continue
             if c.dep_ == "conj" and is_verb(c):
                 if self.unresolved_pronoun(c, resolve_to):
                     # "…, but that it remained safe": kept in the clause, whose words say what "it" is
                     excluded.update(x.i for x in c.children if x.dep_ == "mark" and x.lower_ == "that")
                     self.visited.add(c.i)
                     continue
-                aux = self.shared_aux(verb, c)
-                if aux is None or shares_object(verb, c):
-                    # "eliminate and scale back certain functions", "did not cut jobs or close
-                    # plants": the halves do not stand alone
-                    self.visited.add(c.i)
-                    continue
                 excluded.update(t.i for t in subtree(c))
                 self._drop_connector(verb, c, excluded)
-                carried_subject = f"{subject_text} {aux}" if subject_text and aux else subject_text
-                # "grew by 5.6% but, adjusted for inflation, fell by 0.4%": what stands between the
-                # conjunction and the second verb modifies the second verb
-                moved = self.conjunct_lead(verb, c)
-                for t in moved:
-                    excluded.add(t.i)
-                ccs = [x for x in verb.children if x.dep_ == "cc" and x.i < c.i]
-                if moved and ccs:
-                    excluded.add(ccs[-1].i)
-                self.clause(c, carried_subject, speaker, resolve_to,
-                            lead=moved or None)
-            elif c.dep_ == "advcl" and is_verb(c) and not any(
-                    c in self.conjunct_lead(verb, x) for x in verb.children if x.dep_ == "conj" and is_verb(x)):
+                self.clause(c, subject_text, speaker, resolve_to)
+            elif c.dep_ == "advcl" and is_verb(c):
                 self.adverbial(verb, c, subject_text, speaker, excluded)
             elif c.dep_ == "prep" and c.lower_ == "according":
                 obj = [t for t in subtree(c) if t.dep_ == "pobj"]
@@ -416,18 +324,10 @@ class Walker:
                 self.adverbial(t.head, t, subject_text, speaker, excluded)
         self.relatives(verb, excluded, speaker)
         self.coordinated_infinitives(verb, excluded, subject_text, speaker, resolve_to)
-        toks = [t for t in subtree(verb) if t.i not in excluded] + list(extra_tokens or [])
-        replace = {}
+        toks = [t for t in subtree(verb) if t.i not in excluded]
         if rel_subject:
             toks = [t for t in toks if t.i != subj[0].i]
-            clitic = self.doc[subj[0].i + 1] if subj[0].i + 1 < len(self.doc) else None
-            if clitic is not None and clitic.lower_ in CLITICS and clitic.i in {t.i for t in toks}:
-                # "who's her best friend" -> "Terry McAuliffe is her best friend", not "… ’s …"
-                nxt = self.doc[clitic.i + 1] if clitic.i + 1 < len(self.doc) else None
-                full = CLITICS[clitic.lower_]
-                if clitic.lower_ in ("'s", "’s") and nxt is not None and nxt.tag_ == "VBN":
-                    full = "has"
-                replace[clitic.i] = full
+        replace = {}
         for s in subj:
             if s.lower_ in RESOLVABLE:
                 resolved = self.subject_string(s, resolve_to)
@@ -436,30 +336,7 @@ class Walker:
         prefix = ""
         if (own_subject is None) and carried:
             prefix = carried
-        if lead:
-            toks = sorted(set(toks) | set(lead), key=lambda t: t.i)
-            if prefix:  # "Adjusted for inflation, wages fell": the subject goes after the modifier
-                first = min((t for t in toks if t.i > lead[-1].i and not t.is_punct), key=lambda t: t.i, default=None)
-                if first is not None:
-                    replace[first.i] = f"{self.lowered(prefix)} {replace.get(first.i, first.text)}"
-                    prefix = ""
         self.emit(toks, prefix, replace, speaker, extra_span)
-
-    @staticmethod
-    def content_not_asserted(verb, contents) -> bool:
-        """A denial, a negated or refused report ("did not say that"), or an embedded question."""
-        if verb.lower_ in DENIALS:
-            return True
-        if not (is_speech(verb) or verb.lower_ in ("know", "knew", "known", "disclose", "disclosed")):
-            return False
-        if any(x.dep_ == "neg" for x in verb.children) or any(
-                x.dep_ == "neg" for x in verb.head.children if verb.dep_ == "xcomp"):
-            return True
-        for c in contents:
-            first = [t for t in subtree(c) if not t.is_punct][:1]
-            if c.i > verb.i and first and first[0].lower_ in QUESTION_WORDS:
-                return True
-        return False
 
     def speech_frame(self, verb, subj, contents, outer_speaker):
         speaker = speaker_text(subj)
@@ -472,22 +349,10 @@ class Walker:
                     speaker = np_text(inner[0])
         frame_tokens = [t for t in subtree(subj)] + [verb]
         self.frame_tokens.update(t.i for t in frame_tokens)
-        # "The plant will close, the company announced, ending 60 years of production": the
-        # participle tells the content's consequence, not a past act of the speaker; it goes with
-        # the content when that is not itself past
-        carried_over: set[int] = set()
-        if len(contents) == 1 and not self.past_clause(contents[0]):
-            for c in verb.children:
-                if c.dep_ == "advcl" and c.tag_ == "VBG" and c.i > verb.i and not subjects(c) \
-                        and c.lower_ != "adding" and not is_skipped_participle(c):
-                    carried_over.update(t.i for t in subtree(c))
-                    if c.left_edge.i > 0 and self.doc[c.left_edge.i - 1].text == ",":
-                        carried_over.add(c.left_edge.i - 1)
         for c in contents:
             before = [t for t in frame_tokens]
-            extra = [self.doc[i] for i in sorted(carried_over)] if carried_over else None
             self.clause(c, None, speaker, resolve_to=speaker if subj.lower_ not in RESOLVABLE else None,
-                        extra_span=before, extra_tokens=extra)
+                        extra_span=before)
         self.relatives(subj, set(), outer_speaker)
         for c in verb.children:
             if c.dep_ == "conj" and is_verb(c):
@@ -502,7 +367,7 @@ class Walker:
                 marks = [x for x in c.children if x.dep_ == "mark"]
                 if marks and marks[0].lower_ in CLAUSE_MARKS and is_asserted_clause(c, marks[0]):
                     self.clause(c, None, outer_speaker, extra_span=[marks[0]])
-            elif c.dep_ == "advcl" and c.tag_ == "VBG" and c.i not in carried_over:
+            elif c.dep_ == "advcl" and c.tag_ == "VBG":
                 base = c.lower_[:-3] if c.lower_.endswith("ing") else c.lower_
                 if c.lower_ == "adding":
                     for x in c.children:
@@ -524,9 +389,7 @@ class Walker:
                 self._drop_connector(verb, c, excluded)
                 self.relatives(c, set(), None)
                 return
-            # "will study Europa, characterizing the moon" is no past fact of its own, and "starting
-            # Friday" works as a preposition: such participles stay in their clause
-            if subject_text and self.past_clause(verb) and c.lower_ not in PREPOSITIONAL_PARTICIPLES:
+            if subject_text:
                 excluded.update(t.i for t in subtree(c))
                 self._drop_connector(verb, c, excluded)
                 self.participle(c, subject_text, self.speaker)
@@ -541,89 +404,9 @@ class Walker:
                 self.emit(toks, f"{np_text(head)} {be}", {}, speaker)
         elif has_subj and marks and marks[0].lower_ in CLAUSE_MARKS | {"when", "where"} \
                 and subjects(c)[0].tag_ not in ("PRP",) and is_asserted_clause(c, marks[0]):
-            tail = self.stranded_tail(verb, c)
-            if tail is None:
-                return  # the parse tore a list apart: the sentence stays whole
             excluded.update(t.i for t in subtree(c))
-            excluded.update(t.i for t in tail)
             self._drop_connector(verb, c, excluded)
-            self.clause(c, None, speaker, extra_span=[marks[0]], extra_tokens=tail)
-
-    @staticmethod
-    def stranded_tail(verb, c) -> list | None:
-        """Arguments of verb that the parse puts after the clause c ("after investors grew wary of its
-        losses, its business model, and its corporate governance": "model" as object of "shelved").
-        They continue the list that ends c, so they go with c; None when they cannot be placed."""
-        late = [x for x in verb.children if x.i > c.right_edge.i and not is_verb(x)
-                and x.dep_ in ("dobj", "dative", "attr", "oprd", "conj")]
-        if not late:
-            return []
-        doc = verb.doc
-        last = doc[c.right_edge.i]
-        while last.is_punct and last.i > c.i:
-            last = doc[last.i - 1]
-        nxt = doc[last.i + 1]
-        if last.dep_ not in ("pobj", "dobj", "conj", "attr") or nxt is None or nxt.text != ",":
-            return None
-        end = max(x.right_edge.i for x in late)
-        tail = [t for t in doc[c.right_edge.i + 1:end + 1]]
-        if any(t.head.i == verb.i and t.dep_ not in NOMINAL_ARGS | {"conj", "punct", "cc"} for t in tail):
-            return None
-        return tail
-
-    def lowered(self, subject: str) -> str:
-        """A carried subject moved inside a sentence: "Wages" -> "wages", "Clipper" stays."""
-        first = subject.split()[0]
-        for t in self.doc:
-            if t.text == first:
-                return subject if t.tag_ in ("NNP", "NNPS") or first == "I" else first.lower() + subject[len(first):]
-        return subject
-
-    @staticmethod
-    def conjunct_lead(verb, conj) -> list:
-        """Tokens between the conjunction and a coordinated verb that hang on the first verb."""
-        ccs = [x for x in verb.children if x.dep_ == "cc" and verb.i < x.i < conj.left_edge.i]
-        if not ccs:
-            return []
-        start, end = ccs[-1].i + 1, conj.left_edge.i
-        toks = [t for t in verb.doc[start:end]]
-        # only a modifier set off by commas: "but, adjusted for inflation, fell"
-        if len(toks) < 3 or toks[0].text != "," or toks[-1].text != ",":
-            return []
-        inside = {t.i for t in toks}
-        # only whole modifiers of the first verb (and their commas) move
-        for t in toks:
-            if t.is_punct:
-                continue
-            top = t
-            while top.head.i in inside and top.head.i != top.i:
-                top = top.head
-            if top.head.i != verb.i or top.dep_ not in ("advcl", "advmod", "prep", "npadvmod"):
-                return []
-        while toks and toks[0].is_punct:
-            toks.pop(0)
-        return toks
-
-    @staticmethod
-    def shared_aux(verb, conj) -> str | None:
-        """Auxiliaries a coordinated verb shares with its head ("will orbit … but study" -> "will");
-        None when the head is negated, since "not" may or may not reach the second verb."""
-        if subjects(conj) or any(x.dep_ in ("aux", "auxpass") for x in conj.children) \
-                or conj.tag_ in ("VBD", "VBZ", "VBP", "MD"):
-            return ""
-        if any(x.dep_ == "neg" for x in verb.children):
-            ccs = [x for x in verb.children if x.dep_ == "cc" and verb.i < x.i < conj.i]
-            return "" if ccs and ccs[-1].lower_ == "but" else None
-        aux = [x for x in verb.children if x.dep_ in ("aux", "auxpass") and x.i < verb.i]
-        return " ".join(x.text for x in aux)
-
-    @staticmethod
-    def past_clause(verb) -> bool:
-        """is_past for a verb, or for the verb it is coordinated with when it has no auxiliary."""
-        while verb.dep_ == "conj" and not any(x.dep_ in ("aux", "auxpass") for x in verb.children) \
-                and verb.tag_ != "VBD" and verb.head.i != verb.i:
-            verb = verb.head
-        return is_past(verb)
+            self.clause(c, None, speaker, extra_span=[marks[0]])
 
     def participle(self, c, subject_text, speaker):
         excluded: set[int] = set()
@@ -642,14 +425,16 @@ class Walker:
         for t in list(subtree(head)):
             if t.dep_ != "relcl" or t.i in excluded or t.i == head.i:
                 continue
-            if not self.splits_relative(t):
+            subj = subjects(t)
+            if not subj or subj[0].tag_ not in ("WDT", "WP") or subj[0].lower_ not in ("who", "which", "that"):
                 continue
-            # "HTS, the group that headed the assault": the relative completes an apposition, whose
-            # head is the antecedent; in brackets it is the relative's own noun ("a gym, a spa (which
-            # opened in 2019)": the spa, not the gym, which a list misparsed as apposition would give)
+            before = t.doc[t.left_edge.i - 1] if t.left_edge.i > 0 else None
+            restrictive = not (before is not None and before.text in (",", "—", "–", "("))
+            if restrictive and subj[0].lower_ != "which" and t.head.tag_ not in ("NNP", "NNPS") \
+                    and t.head.dep_ != "appos":
+                continue
             antecedent = t.head
-            opener = t.doc[t.left_edge.i - 1] if t.left_edge.i > 0 else None
-            if antecedent.dep_ == "appos" and not (opener is not None and opener.text == "("):
+            if antecedent.dep_ == "appos":
                 antecedent = antecedent.head
             ante_text = np_text(antecedent)
             if not ante_text:
@@ -659,56 +444,8 @@ class Walker:
             for k in (t.left_edge.i - 1, t.right_edge.i + 1):
                 if 0 <= k < len(doc) and doc[k].text in (",", "—", "–") and k not in excluded:
                     excluded.add(k)
-            left, right = t.left_edge.i - 1, t.right_edge.i + 1
-            if left >= 0 and right < len(doc) and doc[left].text == "(" and doc[right].text == ")":
-                excluded.update((left, right))  # no empty "()" left behind
             ante_span = [x for x in subtree(t.head) if x.i < t.i][:1]
             self.clause(t, ante_text, speaker, extra_span=ante_span)
-            for verb in [x for x in t.doc if x.dep_ == "conj" and self.adopter(x) is t]:
-                self.clause(verb, ante_text, speaker, extra_span=ante_span)
-
-    @staticmethod
-    def splits_relative(t) -> bool:
-        """Whether a relative clause becomes a claim of its own: its pronoun is the subject, and its
-        antecedent is plain. After a comma the parse's antecedent must be the noun right before it and
-        not a noun inside a prepositional phrase of a larger noun phrase ("observations by the Keck
-        Observatory in Hawaii, which uses a spectrograph": the observatory, not Hawaii)."""
-        subj = subjects(t)
-        if not subj or subj[0].tag_ not in ("WDT", "WP") or subj[0].lower_ not in ("who", "which", "that"):
-            return False
-        before = t.doc[t.left_edge.i - 1] if t.left_edge.i > 0 else None
-        restrictive = not (before is not None and before.text in (",", "—", "–", "("))
-        if restrictive:
-            return subj[0].lower_ == "which" or t.head.tag_ in ("NNP", "NNPS") or t.head.dep_ == "appos"
-        np = np_tokens(t.head)
-        if not np or np[-1].i != before.i - 1:
-            return False
-        # "a PAC run by Terry McAuliffe, who is her best friend": "who" after a name is that person
-        if t.head.dep_ == "pobj" and not (subj[0].lower_ == "who" and t.head.tag_ == "NNP"):
-            holder = t.head.head.head  # the word the preposition hangs on
-            if not is_verb(holder) or holder.dep_ in ("acl", "amod", "compound", "dobj", "pobj", "nsubj",
-                                                       "nsubjpass", "attr", "appos"):
-                return False
-        return True
-
-    def adopter(self, conj):
-        """The relative clause that a coordinated verb belongs to although the parse hangs it on the main
-        verb: "during the trek, which kicks off June 9th …, and concludes October 10th" ("concludes"
-        agrees with "kicks", not with "will tour")."""
-        verb = conj.head
-        if conj.dep_ != "conj" or not is_verb(conj) or subjects(conj) or not is_verb(verb):
-            return None
-        doc = conj.doc
-        for r in subtree(verb):
-            if r.dep_ != "relcl" or r.i > conj.i or r.right_edge.i >= conj.left_edge.i:
-                continue
-            between = doc[r.right_edge.i + 1:conj.left_edge.i]
-            if not all(t.is_punct or t.dep_ == "cc" for t in between):
-                continue
-            finite = "MD" if any(a.tag_ == "MD" for a in verb.children if a.dep_ == "aux") else verb.tag_
-            if conj.tag_ == r.tag_ and conj.tag_ != finite and self.splits_relative(r):
-                return r
-        return None
 
     def coordinated_infinitives(self, verb, excluded, subject_text, speaker, resolve_to):
         """'decided to resign and leave' -> two claims, one per coordinated infinitive."""
@@ -720,13 +457,9 @@ class Walker:
                          and y.i not in excluded and not subjects(y)]
                 if not conjs or inner.tag_ != "VB":
                     continue
-                if any(shares_object(inner, cj) for cj in conjs):
-                    continue
                 for cj in conjs:
                     cut = {t.i for t in subtree(inner)} - {t.i for t in subtree(cj)}
-                    # "to buy … and to fund": the second verb's own "to" is enough (no "to to")
-                    own_aux = any(t.dep_ == "aux" for t in cj.children)
-                    keep_aux = set() if own_aux else {t.i for t in inner.children if t.dep_ == "aux"}
+                    keep_aux = {t.i for t in inner.children if t.dep_ == "aux"}
                     toks = [t for t in subtree(verb) if t.i not in excluded and
                             (t.i not in cut or t.i in keep_aux)]
                     if subjects(verb) and subjects(verb)[0].tag_ in ("WDT", "WP"):

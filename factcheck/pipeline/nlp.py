@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -112,20 +111,7 @@ def get_nlp():
     return load_nlp()
 
 
-# A curly apostrophe inside a word ("1978’s", "don’t"): the small model tags "1978’s" as a noun and
-# tears the sentence apart, while "1978's" parses as a possessive. Same length, so offsets hold.
-_CURLY_APOSTROPHE = re.compile(r"(?<=\w)’(?=\w)")
-
-
 def parse_texts(nlp, texts) -> list:
-    """Tagged and parsed docs of texts, in order, with OpenBLAS on one thread (see the module docstring).
-    Curly apostrophes inside words are parsed as straight ones; a doc whose text was so changed keeps
-    the original in doc.user_data["original"] (decompose.join_tokens reads the words from it)."""
-    texts = list(texts)
-    plain = [_CURLY_APOSTROPHE.sub("'", t) for t in texts]
+    """Tagged and parsed docs of texts, in order, with OpenBLAS on one thread (see the module docstring)."""
     with single_threaded_blas():
-        docs = list(nlp.pipe(plain, batch_size=PARSE_BATCH))
-    for doc, text, changed in zip(docs, texts, plain):
-        if text != changed:
-            doc.user_data["original"] = text
-    return docs
+        return list(nlp.pipe(texts, batch_size=PARSE_BATCH))
