@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .attribution import PRONOUNS, SpeakerBook, find_attribution, leading_quote
-from .decompose import Walker, is_person_name, is_verb
+from .decompose import ORG_HEADS, Walker, is_person_name, is_verb
 from .rules import split_clause
 from .sentences import regex_spans
 
@@ -53,6 +53,8 @@ _QUOTE_CHARS = re.compile(r"[\"“”«»„]|(?<![\w])[‘’']|[‘’'](?![\w
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?%)])")
 _SPACES = re.compile(r"\s+")
 _SPACE_AFTER_PAREN = re.compile(r"\(\s+")
+_EMPTY_BRACKETS = re.compile(r"\s*\(\s*\)|\s*\[\s*\]")  # left where a bracketed clause was cut out
+_DOUBLED_WORD = re.compile(r"\b(to|the|a|an|of|and|in|on|for)\s+\1\b", re.I)
 _REPEATED_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
 # A leading "-" before a digit is a minus sign ("-3 percent"), not a list bullet: keep it.
 _EDGE_PUNCT = re.compile(r"^(?:[\s,;:–—]|[.\-](?!\d))+|[\s,;:\-–—]+$")  # "-3", ".5": signs and decimals stay
@@ -67,6 +69,8 @@ def clean_claim_text(raw: str) -> str | None:
     text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _SPACE_AFTER_PAREN.sub("(", text)
+    text = _EMPTY_BRACKETS.sub("", text)
+    text = _DOUBLED_WORD.sub(r"\1", text)
     text = _REPEATED_PUNCT.sub(r"\1", text)
     text = _EDGE_PUNCT.sub("", text)
     text = _LEADING_CONNECTIVE.sub("", text)
@@ -200,6 +204,9 @@ def walk_unit(doc, unit: Unit, person: str | None, people: frozenset = frozenset
     return claims
 
 
+_DENIAL = re.compile(r"\b(?:den(?:y|ies|ied|ying)|refut\w*|disput\w*|reject\w*|dismiss\w*)\b", re.I)
+
+
 def rules_unit(text: str, unit: Unit, people: frozenset = frozenset()) -> list[RawClaim]:
     """Patterns only: attribution split off, '; ' cut, clauses cut by word patterns (rules.py), and a
     leading it/they resolved to an organisation speaker (never to a person)."""
@@ -211,6 +218,9 @@ def rules_unit(text: str, unit: Unit, people: frozenset = frozenset()) -> list[R
         return [RawClaim(piece, unit.speaker, unit.start + a + ps, unit.start + a + pe, unit)
                 for part, a, _b in _semicolon_parts(sentence)
                 for piece, ps, pe in split_clause(part, 0, len(part))]
+    if _DENIAL.search(sentence[:found.contents[0][0]]):
+        # "X denied that P": P is not X's claim; the denial is, kept whole
+        return [RawClaim(sentence, found.speaker, unit.start, unit.end, unit)]
     claims = []
     resolve = found.speaker.lower() not in PRONOUNS and not is_person_name(found.speaker, people)
     for cs, ce, _direct in found.contents:
@@ -229,10 +239,18 @@ def _semicolon_parts(sentence: str):
     yield sentence[pos:], pos, len(sentence)
 
 
+_QUOTED = re.compile(r'"[^"\n]{1,200}"|“[^”\n]{1,200}”')
+_NOT_NAME_STARTS = {"The", "A", "An", "It", "This", "That", "These", "Those", "Its", "Their", "His", "Her",
+                    "Our", "In", "On", "At", "After", "Before", "When", "But", "And"}
+
+
 def _person_hint(text: str, start: int) -> str | None:
     """The last capitalised two-word name before start, for resolving he/she (cheap and local)."""
-    window = text[max(0, start - 600):start]
+    window = _QUOTED.sub(lambda m: " " * len(m.group()), text[max(0, start - 600):start])
     names = re.findall(r"(?<![\w.])(?:[A-Z]\.|[A-Z][a-z]+)(?:\s+(?:al-|bin\s+|de\s+|van\s+)?[A-Z][\w'’\-]+)+", window)
+    # titles in quotes were blanked above; "The We Company" or "Harbour Trust" is no "he"
+    names = [n for n in names if n.split()[0] not in _NOT_NAME_STARTS
+             and not any(w.lower() in ORG_HEADS for w in n.split())]
     return names[-1] if names else None
 
 

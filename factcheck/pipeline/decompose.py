@@ -72,6 +72,12 @@ _ING_BASE = {"bringing": "bring", "leaving": "leave", "making": "make", "taking"
              "sliding": "slide", "stealing": "steal"}
 
 
+# Reporting verbs whose content is NOT asserted by the speaker: "denied that P" says not-P.
+DENIALS = {"deny", "denies", "denied", "denying", "refute", "refutes", "refuted", "dispute", "disputes",
+           "disputed", "reject", "rejects", "rejected", "dismiss", "dismisses", "dismissed"}
+# Words that open an embedded question ("would not say how many doses remained"): no claim of its own.
+QUESTION_WORDS = {"how", "what", "whether", "why", "who", "whom", "which", "when", "where", "if", "whose"}
+
 def past_of_participle(word: str) -> str:
     """'forcing' -> 'forced', 'bringing' -> 'brought': the -ing stem already carries the -ed spelling."""
     lower = word.lower()
@@ -148,6 +154,21 @@ def is_person_name(name: str, people: frozenset = frozenset()) -> bool:
     if len(words) == 1:
         return words[0] in people
     return all(w[:1].isupper() for w in words)
+
+
+def in_quotes(tok) -> bool:
+    """Whether tok sits inside quotation marks of its doc (a title: "What a Fool Believes")."""
+    text = tok.doc.text[:tok.idx]
+    return (text.count('"') % 2 == 1) or text.count("“") > text.count("”")
+
+
+def is_plural_name(name: str) -> bool:
+    """"Organisers", "the unions": a plural speaker, for whom "it" never stands."""
+    words = re.findall(r"[\w'’\-]+", name)
+    if not words:
+        return False
+    last = words[-1].lower()
+    return last.endswith("s") and not last.endswith(("ss", "us", "is", "'s", "’s")) and last not in ORG_HEADS
 
 
 def is_verb(tok) -> bool:
@@ -232,12 +253,14 @@ class Walker:
         i = 0
         doc = self.doc
         while i < tok.i:
-            if doc[i].tag_ == "NNP" and (i == 0 or doc[i - 1].lower_ != "the") and doc[i].dep_ != "poss":
+            # a name in quotes is a title ("What a Fool Believes"), never the person "he" stands for
+            if doc[i].tag_ == "NNP" and (i == 0 or doc[i - 1].lower_ != "the") and doc[i].dep_ != "poss" \
+                    and doc[i].lower_ != "the" and not in_quotes(doc[i]):
                 j = i
                 while j + 1 < tok.i and doc[j + 1].tag_ in ("NNP", "HYPH") and doc[j].dep_ in ("compound", "punct"):
                     j += 1
                 words = [doc[k] for k in range(i, j + 1)]
-                if words[-1].lower_ not in ORG_WORDS and words[-1].dep_ in PERSON_DEPS:
+                if not any(w.lower_ in ORG_HEADS for w in words) and words[-1].dep_ in PERSON_DEPS:
                     best = "".join(w.text_with_ws for w in words).strip()
                 i = j + 1
             else:
@@ -246,6 +269,14 @@ class Walker:
 
     def is_person(self, name: str) -> bool:
         return is_person_name(name, self.people)
+
+    def may_be_person(self, name: str) -> bool:
+        """he/she stand for a person: a name or "the singer", never an organisation or a plural."""
+        if self.is_person(name):
+            return True
+        words = name.lower().split()
+        return bool(words) and words[0] == "the" and not any(w in ORG_HEADS for w in words) \
+            and not is_plural_name(name)
 
     def unresolved_pronoun(self, verb, resolve_to: str | None) -> bool:
         """The clause's subject is it/they and nothing in reach says what it stands for."""
@@ -259,7 +290,10 @@ class Walker:
         person, he/she to a name; otherwise the pronoun stays (a wrong guess is worse than none)."""
         low = tok.lower_
         if low in RESOLVABLE and resolve_to and resolve_to.lower() not in RESOLVABLE \
-                and not (low in ("it", "they") and self.is_person(resolve_to)):
+                and not (low in ("it", "they") and self.is_person(resolve_to)) \
+                and not (low == "it" and is_plural_name(resolve_to)) \
+                and not (low in ("he", "she") and not self.may_be_person(resolve_to)):
+            # "Organisers said it would not be rescheduled": "it" is not the organisers
             return resolve_to
         if low in ("he", "she"):
             return self.person_before(tok) or tok.text
@@ -280,6 +314,13 @@ class Walker:
         subj = subjects(verb)
         rel_subject = bool(subj) and subj[0].tag_ in ("WDT", "WP")
         contents = [c for c in verb.children if c.dep_ in CONTENT_DEPS and is_verb(c)]
+        if contents and not rel_subject and self.content_not_asserted(verb, contents):
+            # "denied that P", "would not say how many…": P is not the speaker's claim; kept whole
+            speaker_of = speaker_text(subj[0]) if subj and verb.lower_ in DENIALS else speaker
+            toks = [t for t in subtree(verb)]
+            self.visited.update(t.i for t in toks if is_verb(t))
+            self.emit(toks, carried if not subj and carried else "", {}, speaker_of, extra_span)
+            return
         if is_speech(verb) and contents and subj and not rel_subject:
             self.speech_frame(verb, subj[0], contents, speaker)
             return
@@ -337,6 +378,22 @@ class Walker:
         if (own_subject is None) and carried:
             prefix = carried
         self.emit(toks, prefix, replace, speaker, extra_span)
+
+    @staticmethod
+    def content_not_asserted(verb, contents) -> bool:
+        """A denial, a negated or refused report ("did not say that"), or an embedded question."""
+        if verb.lower_ in DENIALS:
+            return True
+        if not (is_speech(verb) or verb.lower_ in ("know", "knew", "known", "disclose", "disclosed")):
+            return False
+        if any(x.dep_ == "neg" for x in verb.children) or any(
+                x.dep_ == "neg" for x in verb.head.children if verb.dep_ == "xcomp"):
+            return True
+        for c in contents:
+            first = [t for t in subtree(c) if not t.is_punct][:1]
+            if c.i > verb.i and first and first[0].lower_ in QUESTION_WORDS:
+                return True
+        return False
 
     def speech_frame(self, verb, subj, contents, outer_speaker):
         speaker = speaker_text(subj)
