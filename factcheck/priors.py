@@ -547,16 +547,22 @@ def checks_for(session: Session, claim: Claim) -> list[PriorCheck]:
     return out
 
 
-def attach_prior(*, session: Session, actor: User, claim: Claim, prior: PriorFactCheck) -> Evidence:
-    """One click: the other desk's fact-check becomes evidence, its stance read from the mapped rating."""
-    if not can_research(actor, claim):
-        raise NotAllowed("Evidence is added by the claim's assignee (or an editor) while it is in research.")
+def _open_match(session: Session, claim: Claim, prior: PriorFactCheck, *, attached: str) -> PriorLink:
+    """The live match of this fact-check and claim, not yet attached as evidence (else `attached`)."""
     link = session.exec(select(PriorLink).where(PriorLink.claim_id == claim.id, PriorLink.prior_id == prior.id,
                                                 PriorLink.state != LinkState.REJECTED)).first()
     if link is None:
         raise InvalidInput("That fact-check is not matched to this claim.")
     if session.exec(select(Evidence.id).where(Evidence.claim_id == claim.id, Evidence.url == prior.url)).first():
-        raise InvalidInput("That fact-check is already attached as evidence.")
+        raise InvalidInput(attached)
+    return link
+
+
+def attach_prior(*, session: Session, actor: User, claim: Claim, prior: PriorFactCheck) -> Evidence:
+    """One click: the other desk's fact-check becomes evidence, its stance read from the mapped rating."""
+    if not can_research(actor, claim):
+        raise NotAllowed("Evidence is added by the claim's assignee (or an editor) while it is in research.")
+    link = _open_match(session, claim, prior, attached="That fact-check is already attached as evidence.")
     rating = mapped_rating(alias_map(session), prior.rating_text)
     stance = stance_of(rating, _scale(session))
     when = prior.review_date.strftime("%Y-%m-%d") if prior.review_date else "an unknown date"
@@ -578,12 +584,7 @@ def reject_match(*, session: Session, actor: User, claim: Claim, prior: PriorFac
     "has a prior fact-check" queue, and matching never suggests it again (as with claim links)."""
     if actor.role not in (Role.REVIEWER, Role.EDITOR, Role.ADMIN):
         raise NotAllowed("Only desk members decide matches.")
-    link = session.exec(select(PriorLink).where(PriorLink.claim_id == claim.id, PriorLink.prior_id == prior.id,
-                                                PriorLink.state != LinkState.REJECTED)).first()
-    if link is None:
-        raise InvalidInput("That fact-check is not matched to this claim.")
-    if session.exec(select(Evidence.id).where(Evidence.claim_id == claim.id, Evidence.url == prior.url)).first():
-        raise InvalidInput("That fact-check is attached as evidence: remove the evidence first.")
+    link = _open_match(session, claim, prior, attached="That fact-check is attached as evidence: remove the evidence first.")
     changes = audit.diff(link, {"state": LinkState.REJECTED.value})
     link.state = LinkState.REJECTED
     session.add(link)
