@@ -6,7 +6,7 @@ from factcheck import forms, priors
 from factcheck.db import get_session
 from factcheck.models import Claim, PriorFactCheck, RatingAlias, Role
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import require_valid
+from factcheck.views.common import require_valid, run_form
 
 bp = Blueprint("priors", __name__, url_prefix="/priors")
 MULTIPART_SLACK = 256 * 1024  # boundaries, headers and the other fields around the files
@@ -27,9 +27,13 @@ def widen_upload_limit(endpoint, _values):
 @bp.route("/")
 @role_required(*ANY_ROLE)
 def index():
+    return render_index(forms.alias_form(get_session()))
+
+
+def render_index(alias_form, status: int = 200):
     session = get_session()
     return render_template("priors/index.html", priors=priors.list_priors(session),
-                           aliases=priors.list_aliases(session), alias_form=forms.alias_form(session))
+                           aliases=priors.list_aliases(session), alias_form=alias_form), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -52,9 +56,10 @@ def import_():
 @role_required(Role.ADMIN)
 def save_alias():
     form = forms.alias_form(get_session())
-    require_valid(form)
-    alias = priors.save_alias(session=get_session(), actor=current_user, alias=form.alias.data,
-                              rating_id=form.rating.data)
+    alias = run_form(form, lambda: priors.save_alias(session=get_session(), actor=current_user, alias=form.alias.data,
+                                                     rating_id=form.rating.data))
+    if alias is None:  # the page again, with the typed alias and the reason beside it
+        return render_index(form, 400)
     flash(f"“{alias.alias}” now maps to the desk's scale.", "success")
     return redirect(url_for("priors.index"))
 

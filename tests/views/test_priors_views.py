@@ -138,6 +138,10 @@ def test_alias_form_refuses_bad_input(auth, session):
     auth.login(Role.ADMIN)
     assert auth.post("/priors/aliases", {"alias": "", "rating": rating(session).id}).status_code == 400
     assert auth.post("/priors/aliases", {"alias": "bogus", "rating": 99999}).status_code == 400
+    answer = auth.post("/priors/aliases", {"alias": "x" * 301, "rating": rating(session).id})
+    page = answer.get_data(as_text=True)
+    # the page again, not the generic error page: the typed alias kept, the reason beside the field
+    assert answer.status_code == 400 and 'id="alias-submit"' in page and "x" * 301 in page and 'aria-invalid="true"' in page
     assert seen(session).exec(select(RatingAlias)).first() is None
 
 
