@@ -154,11 +154,16 @@ def _check_and_upgrade(path: Path, work: Path) -> None:
         missing = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in have]
         missing += [f"{t.name}.{c.name}" for t in SQLModel.metadata.sorted_tables if t.name in have
                     for c in t.columns if c.name not in {col["name"] for col in inspector.get_columns(t.name)}]
-        if missing:
-            raise BackupError(f"{path} is not a factcheck backup: it lacks {', '.join(missing[:5])}"
-                              f"{' and more' if len(missing) > 5 else ''}.")
+        _refuse_missing(path, missing)
     finally:
         engine.dispose()
+
+
+def _refuse_missing(path: Path, missing: list[str]) -> None:
+    """Tables or columns of today's models that the backup lacks: then it is not ours."""
+    if missing:
+        raise BackupError(f"{path} is not a factcheck backup: it lacks {', '.join(missing[:5])}"
+                          f"{' and more' if len(missing) > 5 else ''}.")
 
 
 def _check_revisions(path: Path, revisions: list[str]) -> None:
@@ -217,9 +222,8 @@ def _check_pg_dump(path: Path) -> None:
     revisions = rows.group(1).split() if rows else []
     _check_revisions(path, revisions)
     missing = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in tables]
-    if revisions[0] == db.head_revision() and missing:
-        raise BackupError(f"{path} is not a factcheck backup: it lacks {', '.join(missing[:5])}"
-                          f"{' and more' if len(missing) > 5 else ''}.")
+    if revisions[0] == db.head_revision():
+        _refuse_missing(path, missing)
 
 
 def _output(args: list[str], path: Path) -> str:

@@ -14,6 +14,7 @@ from statistics import median
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from factcheck import verdicts
 from factcheck.errors import NotAllowed
 from factcheck.links import SAME_CLAIM_STATES
 from factcheck.models import Article, Claim, ClaimLink, ClaimStatus, Rating, User, Verdict, VerdictState, as_utc, utcnow
@@ -110,15 +111,11 @@ def claims_by_status(session: Session) -> list[Count]:
 
 def published_verdicts(session: Session) -> dict[int, tuple[int, datetime]]:
     """claim id → (rating id, signed_off_at) of its latest signed-off verdict, as published_verdict picks."""
-    stmt = (select(Verdict.claim_id, Verdict.rating_id, Verdict.signed_off_at, Verdict.id)
+    stmt = (select(Verdict.claim_id, Verdict.rating_id, Verdict.signed_off_at)
             .join(Claim, Claim.id == Verdict.claim_id)
-            .where(Verdict.state == VerdictState.SIGNED_OFF, Claim.merged_into_id == None))  # noqa: E711
-    latest: dict[int, tuple[datetime, int, int]] = {}
-    for claim_id, rating_id, at, verdict_id in session.exec(stmt):
-        key = (as_utc(at) if at else datetime.min.replace(tzinfo=timezone.utc), verdict_id, rating_id)
-        if claim_id not in latest or key[:2] > latest[claim_id][:2]:
-            latest[claim_id] = key
-    return {cid: (rating_id, at) for cid, (at, _vid, rating_id) in latest.items()}
+            .where(verdicts.is_published(), Claim.merged_into_id == None))  # noqa: E711
+    return {cid: (rating_id, as_utc(at) if at else datetime.min.replace(tzinfo=timezone.utc))
+            for cid, rating_id, at in session.exec(stmt)}
 
 
 def verdicts_by_rating(session: Session) -> list[Count]:

@@ -13,7 +13,7 @@ from factcheck import verdicts
 from factcheck.claim_index import current_index
 from factcheck.errors import InvalidInput
 from factcheck.matching.normalise import find_numbers
-from factcheck.models import Article, Claim, ClaimStatus, Rating, Verdict, VerdictState
+from factcheck.models import Article, Claim, ClaimStatus, Rating, Verdict
 
 MAX_QUERY = 1000
 REVERSED_DATES = "The “from” date is after the “to” date: nothing can fall between them."
@@ -123,13 +123,7 @@ def search_claims(*, session: Session, query: str = "", filters: Filters | None 
 
 
 def _attach_verdicts(session: Session, hits: list[Hit]) -> None:
-    ids = [h.claim.id for h in hits]
-    if not ids:
-        return
-    rows = session.exec(select(Verdict.claim_id, Rating.name).join(Rating, Rating.id == Verdict.rating_id)
-                        .where(Verdict.claim_id.in_(ids), Verdict.state == VerdictState.SIGNED_OFF)
-                        .order_by(Verdict.signed_off_at)).all()
-    names = dict(rows)
+    names = verdicts.published_ratings(session, [h.claim.id for h in hits])
     for hit in hits:
         hit.verdict = names.get(hit.claim.id)
 

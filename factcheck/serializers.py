@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from factcheck import links, verdicts
-from factcheck.models import (Article, Claim, Evidence, PriorFactCheck, PriorLink, Rating, User, Verdict,
-                              VerdictState)
+from factcheck.models import Article, Claim, Evidence, PriorFactCheck, PriorLink, Rating, User, Verdict
 
 
 def iso(value: datetime | None) -> str | None:
@@ -38,13 +37,7 @@ def claim_record(session: Session, claim: Claim, *, verdict: str | None = None, 
 
 def claim_records(session: Session, claims: list[Claim]) -> list[dict]:
     """Many claims with their published ratings and assignees fetched in two queries, not 2n."""
-    ids = [c.id for c in claims]
-    names: dict[int, str] = {}
-    if ids:
-        rows = session.exec(select(Verdict.claim_id, Rating.name).join(Rating, Rating.id == Verdict.rating_id)
-                            .where(Verdict.claim_id.in_(ids), Verdict.state == VerdictState.SIGNED_OFF)
-                            .order_by(Verdict.signed_off_at, Verdict.id)).all()
-        names = dict(rows)  # the latest sign-off wins, as published_verdict has it
+    names = verdicts.published_ratings(session, [c.id for c in claims])
     user_ids = {c.assignee_id for c in claims if c.assignee_id}
     people = dict(session.exec(select(User.id, User.username).where(User.id.in_(user_ids))).all()) if user_ids else {}
     return [claim_record(session, c, verdict=names.get(c.id), assignee=people.get(c.assignee_id), looked_up=True)

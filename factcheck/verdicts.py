@@ -214,6 +214,15 @@ def is_published():
     return and_(Verdict.state == VerdictState.SIGNED_OFF, ~superseded.exists())
 
 
+def published_ratings(session: Session, claim_ids) -> dict[int, str]:
+    """claim id -> the rating name of its published verdict, for many claims in one query."""
+    ids = list(claim_ids)
+    if not ids:
+        return {}
+    return dict(session.exec(select(Verdict.claim_id, Rating.name).join(Rating, Rating.id == Verdict.rating_id)
+                             .where(Verdict.claim_id.in_(ids), is_published())).all())
+
+
 def prior_verdicts(session: Session, claim: Claim) -> list[tuple[ClaimLink, Claim, Verdict]]:
     """Published verdicts of linked claims, suggested links too (research perhaps already done
     elsewhere), with the link: whether it is confirmed and how the two claims differ decide how

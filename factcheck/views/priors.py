@@ -6,6 +6,7 @@ from factcheck import forms, priors
 from factcheck.db import get_session
 from factcheck.models import Claim, PriorFactCheck, RatingAlias, Role
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
+from factcheck.serializers import plain
 from factcheck.views.common import require_valid, run_form
 
 bp = Blueprint("priors", __name__, url_prefix="/priors")
@@ -90,5 +91,5 @@ def attach(prior_id: int, claim_id: int):
     prior, claim = load_or_404(PriorFactCheck, prior_id), load_or_404(Claim, claim_id)
     require_valid(forms.SignOffForm())
     item = priors.attach_prior(session=get_session(), actor=current_user, claim=claim, prior=prior)
-    flash(f"{prior.publisher}'s fact-check attached as evidence ({getattr(item.stance, 'value', item.stance)}).", "success")
+    flash(f"{prior.publisher}'s fact-check attached as evidence ({plain(item.stance)}).", "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
