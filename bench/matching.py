@@ -7,6 +7,10 @@
       the brute force's own time, and the private memory of a second process opening the index.
       With --database-url postgresql://... also PostgreSQL's full-text and pg_trgm indexes as the
       candidate stage (top 200, RapidFuzz re-rank) on --pg-queries of the same queries.
+      --corpus news: sentences walked from a word trigram chain over real claims and debate
+      sentences (--source, default ../shared/eval: CheckThat verified claims and titles, the
+      check-worthiness transcripts) instead of the five templates: real vocabulary and lengths, few
+      shared templates, and short rows of common words that token_set_ratio ranks high.
   python bench/matching.py tune [--embeddings]
       fits HybridWeights on CheckThat! 2020 train (../shared/eval/checkthat) and prints dev MAP@5.
 """
@@ -129,6 +133,57 @@ def corpus(n: int, seed: int = 1) -> list[str]:
     return out
 
 
+def _source_sentences(source: Path) -> list[str]:
+    out = []
+    with open(source / "checkthat" / "verified_claims.tsv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            out += [row["vclaim"], row["title"]]
+    for path in sorted((source / "checkworthiness").glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            cells = line.split("\t")
+            if len(cells) >= 3:
+                out.append(cells[2])
+    return [s for s in out if len(s.split()) >= 5]
+
+
+def news_corpus(n: int, source: Path, seed: int = 1) -> list[str]:
+    """Sentences of real words and lengths, mostly new ones: a walk over word trigrams that falls
+    back to bigrams where a pair of words has one follower only (else it would copy its source),
+    with as many near-duplicates as corpus() makes."""
+    sents = _source_sentences(source)
+    tri: dict[tuple, list] = {}
+    bi: dict[str, list] = {}
+    starts = []
+    for s in sents:
+        w = s.split() + [None]
+        starts.append((w[0], w[1]))
+        for i in range(len(w) - 1):
+            bi.setdefault(w[i], []).append(w[i + 1])
+            if i + 2 < len(w):
+                tri.setdefault((w[i], w[i + 1]), []).append(w[i + 2])
+    words_seen = [w for s in sents for w in s.split()]
+    r = random.Random(seed)
+    out: list[str] = []
+    while len(out) < n:
+        if out and r.random() < 0.15:        # near-duplicate of an earlier claim
+            base = out[r.randrange(len(out))].split()
+            base[r.randrange(len(base))] = r.choice(words_seen)
+            out.append(" ".join(base))
+            continue
+        a, b = r.choice(starts)
+        words = [a] if b is None else [a, b]
+        while b is not None and len(words) < 40:
+            follow = tri.get((a, b))
+            if not follow or len(set(follow)) < 2:
+                follow = bi.get(b) or [None]
+            a, b = b, r.choice(follow)
+            if b is not None:
+                words.append(b)
+        if 6 <= len(words) <= 40:
+            out.append(" ".join(words))
+    return out
+
+
 def typo(word: str, r: random.Random) -> str:
     if len(word) < 4:
         return word
@@ -210,8 +265,8 @@ print(json.dumps({{"open_ms": open_ms, "private_mb": (kb['Private_Clean'] + kb['
 
 
 def bench_speed(size: int, n_queries: int, brute_queries: int, database_url: str | None = None,
-                pg_queries: int = 30) -> dict:
-    claims = corpus(size)
+                pg_queries: int = 30, source: Path | None = None) -> dict:
+    claims = corpus(size) if source is None else news_corpus(size, source)
     queries = make_queries(claims, n_queries)
     t, c = time.perf_counter(), time.process_time()
     index = ClaimIndex(mode="fuzzy")
@@ -467,13 +522,20 @@ def main():
     sp.add_argument("--database-url", help="also time PostgreSQL's full-text and pg_trgm indexes "
                     "as the candidate stage (a scratch table in this database)")
     sp.add_argument("--pg-queries", type=int, default=30)
+    sp.add_argument("--corpus", choices=("templates", "news"), default="templates")
+    sp.add_argument("--source", type=Path, default=ROOT.parent / "shared" / "eval",
+                    help="for --corpus news: the folder holding checkthat/ and checkworthiness/")
     tp = sub.add_parser("tune")
     tp.add_argument("--embeddings", action="store_true")
     args = ap.parse_args()
     if args.cmd == "speed":
         for size in (int(s) for s in args.sizes.split(",")):
-            print(json.dumps(bench_speed(size, args.queries, args.brute_queries, args.database_url,
-                                         args.pg_queries)), flush=True)
+            source = args.source if args.corpus == "news" else None
+            if source is not None and not (source / "checkthat" / "verified_claims.tsv").is_file():
+                ap.error(f"--corpus news needs {source}/checkthat/verified_claims.tsv")
+            print(json.dumps({"corpus": args.corpus} | bench_speed(
+                size, args.queries, args.brute_queries, args.database_url, args.pg_queries,
+                source)), flush=True)
     else:
         tune(args.embeddings)
 

@@ -8,7 +8,8 @@ cheap to tight: the length ratio, the character histograms (vectorised over many
 the two whole sorted word strings (bit-parallel in RapidFuzz, exact when nothing is shared), and
 LCS of d1 with the row's string. The postings give X; rows are then bounded in that order and
 only those that can still place are scored by RapidFuzz. Rows the postings cannot reach (they
-share no read word) are walked by length for short queries (see _scan_by_length).
+share no read word) are walked by length (see _scan_by_length): every length for short queries,
+and for long ones the short rows that only the query's most common words could place.
 """
 from __future__ import annotations
 
@@ -277,7 +278,8 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     are dropped unscored (the histogram only for the KEEP_BY_LB best by bounds); the rest are
     bounded by LCS and scored best bounds first, the threshold rising to the limit-th best true
     score as they go, until no row left can reach it or the budgets (MAX_BOUNDED, MAX_SCORED)
-    are spent. Short queries then look at the rows the postings missed (_scan_by_length)."""
+    are spent. Then the rows the postings missed (_scan_by_length): for short queries all of them,
+    for long ones those short enough for the common words alone to place them ("and that the")."""
     g = gather(seg, q, dead, typos=typos, with_idf=False, with_shared=True)
     row_len = seg.row_len[g.rows]
     lr = row_len.astype(np.float32)
@@ -305,9 +307,10 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     live = live[order]
     rows, scores, thr = _score_best_first(seg, q, g.rows[live], ub[order], g.x[live],
                                           g.shared[live], thr, limit, [MAX_BOUNDED, MAX_SCORED])
-    if len(q.words) <= SCAN_MAX_WORDS:
+    if len(q.words) <= SCAN_MAX_WORDS or g.unread:
         more, more_scores = _scan_by_length(seg, q, dead, g.unread, rows, scores,
-                                            max(thr, SCAN_FLOOR), limit)
+                                            max(thr, SCAN_FLOOR), limit,
+                                            contained_only=len(q.words) > SCAN_MAX_WORDS)
         rows, scores = np.concatenate([rows, more]), np.concatenate([scores, more_scores])
     top = np.lexsort((rows, -scores))[:limit]
     return [(float(scores[i]), int(rows[i])) for i in top if scores[i] > 0]
@@ -398,7 +401,7 @@ def _unshared_words(q: Query, shared: np.ndarray) -> list[bytes]:
 
 def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
                     done: np.ndarray, done_scores: np.ndarray, thr: float,
-                    limit: int) -> tuple[np.ndarray, np.ndarray]:
+                    limit: int, contained_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Rows the postings never reached (they share no read word with the query) can still place
     by the character-level ratio of the two sorted token strings, or by sharing only very frequent
     words. Both are bounded by the row's length alone: 200 min(a, b) / (a + b) for the first (a, b
@@ -406,7 +409,11 @@ def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
     in length bands, the band with the best bound first; each band's histogram bounds pick the
     rows worth scoring, and the rising threshold ends the walk (or SCAN_MAX_ROWS rows).
     `unread`: the frequent query words whose postings were not read, all an unreached row can
-    share. Returns the rows scored at `thr` (the floor) or above, and their scores."""
+    share. `contained_only` walks only the lengths where those words can place a row and the
+    letters cannot (for a long query: short rows that its common words nearly cover, which
+    token_set_ratio scores high; at 100k news-like claims they were 22 of 34 rows missed from the
+    brute-force top 10 of 200 queries).
+    Returns the rows scored at `thr` (the floor) or above, and their scores."""
     empty = (np.zeros(0, np.int64), np.zeros(0, np.float64))
     floor = thr
     a = q.Lq - 1.0
@@ -418,8 +425,13 @@ def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
     b = np.maximum(lens - 1.0, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         bound = np.where(a + b > 0, 200.0 * np.minimum(a, b) / (a + b), 0.0)
-    if x_f > 1:
-        bound = np.maximum(bound, lower_bound(np.minimum(x_f, np.minimum(lens, q.Lq)), q.Lq, lens))
+    by_words = (lower_bound(np.minimum(x_f, np.minimum(lens, q.Lq)), q.Lq, lens) if x_f > 1
+                else np.zeros(len(lens)))
+    if contained_only:
+        # only the lengths where the letters cannot place a row but the frequent words can
+        bound = np.where(bound < thr - EPS, by_words, 0.0)
+    else:
+        bound = np.maximum(bound, by_words)
     counts = np.diff(ptr)
     by_bound = [int(L) for L in np.argsort(-bound, kind="stable") if counts[L]]
     out_rows, out_scores = [np.zeros(0, np.int64)], [np.zeros(0, np.float64)]

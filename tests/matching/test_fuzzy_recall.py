@@ -150,3 +150,31 @@ def test_rows_tied_at_the_candidate_cut_all_stay(monkeypatch):
     scores = process.cdist([q], [normalise(c) for c in claims], scorer=fuzz.token_set_ratio, processor=None)[0]
     assert set(np.argsort(-scores)[:2].tolist()) == {517, 433}
     assert {m.claim_id for m in ix.search(q, limit=2)} == {517, 433}
+
+
+def test_long_queries_find_short_rows_made_of_common_words():
+    """A short row whose words are all common ones the query also has ("and that the i") scores
+    high by token_set_ratio against a long query, though it shares only words too frequent to read
+    from the postings; the length walk finds such rows for long queries too."""
+    r = random.Random(3)
+    common = "the that and to of in is it".split()
+    rare = ["".join(r.choice("bcdfghklmnprstvz") + r.choice("aeiou") for _ in range(3))
+            for _ in range(4000)]
+    # each common word in about 60 % of the claims: more than the postings read (frequent_cap)
+    claims = [" ".join(r.sample(common, 5) + r.sample(rare, r.randint(6, 12))) for _ in range(4000)]
+    shorts = [" ".join(r.sample(common, 5)) for _ in range(40)]
+    claims += shorts
+    ix = ClaimIndex(mode="fuzzy")
+    ix.add_many(enumerate(claims))
+    ix.compact()
+    norm = [normalise(c) for c in claims]
+    found_short = 0
+    for _ in range(20):
+        # a long query: the common words, two rare words a few claims have, and ten no claim has
+        q = normalise(" ".join(common + r.sample(rare, 2) + [w[::-1] + "x" for w in r.sample(rare, 10)]))
+        scores = process.cdist([q], norm, scorer=fuzz.token_set_ratio, processor=None)[0]
+        kth = np.sort(scores)[::-1][9]
+        got = ix.search(q, limit=10)
+        assert all(scores[m.claim_id] >= kth - 0.01 for m in got), q
+        found_short += sum(m.claim_id >= 4000 for m in got)
+    assert found_short >= 150      # the top 10 are the short rows, and the search finds them
