@@ -42,7 +42,7 @@ def test_bulk_equals_one_by_one():
               "@user", "http://x.co/a", "Don't", "it's", "£3bn", "été", "“quoted”", "3.5%", "per",
               "cent", "and", "hundred", "100,000", "5K", "Jan.", "e.g.", "zero", ",", "-", "café",
               "\n", "\x00", "1.", ".5", "www.foo.com", "paper cent", "Инфляция", "в марте", "مارس", "٤٢",
-              "Ελλάδα", "通胀", "_00", "я"]
+              "Ελλάδα", "通胀", "_00", "я", "it`s", "Cafe\u0301", "x²", "ＡＢ", "ﬁne", "Straße"]
     r = random.Random(11)
     texts = [" ".join(r.choice(pieces) for _ in range(r.randint(0, 10))) for _ in range(3000)]
     assert normalise_many(texts, chunk=97) == [normalise(t) for t in texts]
