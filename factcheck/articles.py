@@ -1,4 +1,5 @@
-"""Importing an article: source -> pipeline -> claim rows -> duplicate links, in one transaction."""
+"""Importing an article: source -> pipeline -> claim rows -> duplicate links, in one transaction;
+then a short one that links the claims to those other imports committed meanwhile (links.link_missed)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from factcheck import audit, claim_vectors, links, priors
-from factcheck.claim_index import current_index, note_change
+from factcheck.claim_index import index_snapshot, note_change
 from factcheck.errors import Conflict, ImportFailed, InvalidInput
 from factcheck.models import Article, Claim, ClaimLink, ClaimStatus, Evidence, User, Verdict, utcnow
 from factcheck.pipeline import analyse_text, fetch, sources
@@ -82,7 +83,7 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
         _refuse_known_url(session, url or source.url)
     extraction = analyse_text(text)
     claim_vectors.embed_ahead([d.text for d in extraction.claims])  # before any lock is taken
-    index = current_index(session)  # past claims only: this article's claims are not in it yet
+    snapshot = index_snapshot(session)  # past claims only: this article's claims are not in it yet
     article = Article(title=(title or found_title or title_from(text)).strip()[:500], outlet=(outlet or None),
                       url=url or source.url, author=author, published_at=published_at, text=text,
                       source_kind="url" if source.url else kind, extractor=extraction.extractor,
@@ -97,9 +98,10 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
         note_change(session, claim.id)
     audit.record(session, actor, "article.import", article,
                  {"title": article.title, "outlet": outlet, "claims": len(claims), "extractor": article.extractor})
-    links.suggest_links(session=session, actor=actor, claims=claims, index=index, settings=settings)
+    links.suggest_links(session=session, actor=actor, claims=claims, index=snapshot.index, settings=settings)
     priors.match_claims(session=session, actor=actor, claims=claims, threshold=settings.suggest)
     session.commit()
+    links.link_missed(session=session, actor=actor, claims=claims, snapshot=snapshot, settings=settings)
     return article
 
 
@@ -224,7 +226,7 @@ def reextract_article(*, session: Session, actor: User, article: Article,
         session.add(claim)
         audit.record(session, actor, "claim.retire", claim, {"reason": "no longer extracted"})
         retired.append(claim)
-    index = current_index(session)
+    snapshot = index_snapshot(session)
     added = [claim_from_draft(article, d) for d in new_drafts]
     session.add_all(added)
     session.flush()
@@ -236,6 +238,7 @@ def reextract_article(*, session: Session, actor: User, article: Article,
     audit.record(session, actor, "article.reextract", article,
                  {"added": [c.id for c in added], "kept": len(kept), "retired": [c.id for c in retired],
                   "protected": [c.id for c in protected], "extractor": extraction.extractor})
-    links.suggest_links(session=session, actor=actor, claims=added, index=index, settings=settings)
+    links.suggest_links(session=session, actor=actor, claims=added, index=snapshot.index, settings=settings)
     session.commit()
+    links.link_missed(session=session, actor=actor, claims=added, snapshot=snapshot, settings=settings)
     return Reextraction(added, kept, retired, protected)

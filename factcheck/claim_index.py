@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +40,20 @@ def indexable(claim: Claim) -> bool:
     return claim.merged_into_id is None
 
 
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """The index a writer matched its new claims against, and where in the change log it stood:
+    changes after `last_change_id`, or among `pending` (ids below it not committed yet), were not
+    in it. `serialised`: no other writer can commit between this snapshot and the caller's own
+    commit, so it misses nothing: on SQLite the caller either holds the write lock from BEGIN
+    (db.writer) or cannot write at all once another commits after its first read."""
+
+    index: ClaimIndex
+    last_change_id: int
+    pending: frozenset[int]
+    serialised: bool
+
+
 class IndexFollower:
     """One database's claim index in this process: the shared base on disk plus the log since."""
 
@@ -54,16 +69,28 @@ class IndexFollower:
         self.changed = 0  # claims applied on top of the base since it was loaded
         self.lock = threading.Lock()
 
-    def sync(self, session: Session) -> ClaimIndex:
+    def sync(self, session: Session, recheck_gaps: bool = False) -> ClaimIndex:
         with self.lock:
-            if self.directory is not None and index_store.pointer_stamp(self.directory) != self.stamp:
-                self.loaded = False  # a new base went live: switch to it between requests
-            if not self.loaded:
-                self._load(session)
-            else:
-                self._follow(session)
-            self._maybe_rebuild(session)
+            self._sync(session, recheck_gaps)
             return self.index
+
+    def snapshot(self, session: Session) -> IndexSnapshot:
+        """Synced, with its place in the log taken under the lock (a later sync moves both)."""
+        with self.lock:
+            self._sync(session)
+            return IndexSnapshot(self.index, self.last_id, frozenset(self.gaps),
+                                 session.get_bind().dialect.name == "sqlite")
+
+    def _sync(self, session: Session, recheck_gaps: bool = False) -> None:
+        if self.directory is not None and index_store.pointer_stamp(self.directory) != self.stamp:
+            self.loaded = False  # a new base went live: switch to it between requests
+        if recheck_gaps:
+            self.gaps_checked = 0.0
+        if not self.loaded:
+            self._load(session)
+        else:
+            self._follow(session)
+        self._maybe_rebuild(session)
 
     def _load(self, session: Session) -> None:
         self.gaps, self.changed = {}, 0
@@ -176,14 +203,41 @@ def configure(url: str, directory: Path | None) -> None:
         _directories[url] = Path(directory)
 
 
-def current_index(session: Session) -> ClaimIndex:
-    """The claim index for this session's database, up to date with the change log."""
+def current_index(session: Session, recheck_gaps: bool = False) -> ClaimIndex:
+    """The claim index for this session's database, up to date with the change log;
+    `recheck_gaps`: look for late commits now rather than at the next throttled check."""
+    return _follower(session).sync(session, recheck_gaps)
+
+
+def index_snapshot(session: Session) -> IndexSnapshot:
+    """The claim index to match new claims against, before they are written; after the commit,
+    `missed_claims` names the claims that other writers committed meanwhile and it lacked."""
+    return _follower(session).snapshot(session)
+
+
+def missed_claims(session: Session, snapshot: IndexSnapshot, *, outside: set[int]) -> list[int]:
+    """Claims, not merged away and of articles other than `outside`, whose change `snapshot` could
+    not see: committed by another writer since, or still open then. One indexed range query when
+    nothing is pending (the usual case), and none at all on SQLite."""
+    if snapshot.serialised:
+        return []
+    pending = sorted(snapshot.pending)
+    found: set[int] = set()
+    wheres = [ClaimChange.id > snapshot.last_change_id] + [
+        ClaimChange.id.in_(pending[start:start + GAP_CHUNK]) for start in range(0, len(pending), GAP_CHUNK)]
+    for where in wheres:
+        found.update(session.exec(select(Claim.id).join(ClaimChange, ClaimChange.claim_id == Claim.id).where(
+            where, Claim.merged_into_id == None, Claim.article_id.notin_(outside))))  # noqa: E711
+    return sorted(found)
+
+
+def _follower(session: Session) -> IndexFollower:
     key = str(session.get_bind().url)
     with _followers_lock:
         follower = _followers.get(key)
         if follower is None:
             follower = _followers[key] = IndexFollower(_directories.get(key))
-    return follower.sync(session)
+    return follower
 
 
 def reindex(session: Session, progress=None) -> index_store.Base:

@@ -6,7 +6,7 @@ import unicodedata
 from sqlmodel import Session
 
 from factcheck import audit, claim_vectors, links, priors
-from factcheck.claim_index import current_index, note_change
+from factcheck.claim_index import index_snapshot, note_change
 from factcheck.concurrency import claim_version
 from factcheck.errors import InvalidInput, NotAllowed
 from factcheck.models import Article, Claim, ClaimStatus, User, utcnow
@@ -88,15 +88,16 @@ def add_claim(*, session: Session, actor: User, article: Article, text: str, spe
     if start is None or end is None or not (0 <= start < end <= len(article.text)):
         found = article.text.find(text)
         start, end = (found, found + len(text)) if found >= 0 else (0, 0)
-    index = _before_new_claims(session, [text])
+    snapshot = _before_new_claims(session, [text])
     claim = Claim(article_id=article.id, text=text, speaker=clean_speaker(speaker), start=start, end=end,
                   checkworthiness=1.0, origin="manual", status=ClaimStatus.TRIAGED)
     session.add(claim)
     session.flush()
     note_change(session, claim.id)
     audit.record(session, actor, "claim.add", claim, {"text": text, "speaker": claim.speaker})
-    _match_new_claims(session, actor, [claim], index, settings)
+    _match_new_claims(session, actor, [claim], snapshot, settings)
     session.commit()
+    links.link_missed(session=session, actor=actor, claims=[claim], snapshot=snapshot, settings=settings)
     return claim
 
 
@@ -104,11 +105,11 @@ def _before_new_claims(session: Session, texts: list[str]):
     """The index of past claims, taken before new ones are written; their vectors computed now, as
     on import: the model never runs while the database is locked."""
     claim_vectors.embed_ahead(texts)
-    return current_index(session)
+    return index_snapshot(session)
 
 
-def _match_new_claims(session: Session, actor: User, new: list[Claim], index, settings: links.MatchSettings) -> None:
-    links.suggest_links(session=session, actor=actor, claims=new, index=index, settings=settings)
+def _match_new_claims(session: Session, actor: User, new: list[Claim], snapshot, settings: links.MatchSettings) -> None:
+    links.suggest_links(session=session, actor=actor, claims=new, index=snapshot.index, settings=settings)
     priors.match_claims(session=session, actor=actor, claims=new, threshold=settings.suggest)
 
 
@@ -134,7 +135,7 @@ def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]
     parts = [_split_part(p) for p in parts]
     if len(parts) < 2:
         raise InvalidInput("Give at least two parts to split a claim into.")
-    index = _before_new_claims(session, parts)  # past claims only: the parts are not in it yet
+    snapshot = _before_new_claims(session, parts)  # past claims only: the parts are not in it yet
     new = []
     for part in parts:
         c = Claim(article_id=claim.article_id, text=part, speaker=claim.speaker, start=claim.start, end=claim.end,
@@ -153,8 +154,9 @@ def split_claim(*, session: Session, actor: User, claim: Claim, parts: list[str]
         note_change(session, c.id)
         audit.record(session, actor, "claim.split_from", c, {"from": claim.id, "text": c.text})
     audit.record(session, actor, "claim.split", claim, {"into": [c.id for c in new]})
-    _match_new_claims(session, actor, new, index, settings)
+    _match_new_claims(session, actor, new, snapshot, settings)
     session.commit()
+    links.link_missed(session=session, actor=actor, claims=new, snapshot=snapshot, settings=settings)
     return new
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import update as sa_update
+from sqlalchemy import func, update as sa_update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, and_, or_, select
 
-from factcheck import audit, claim_vectors
+from factcheck import audit, claim_index, claim_vectors
 from factcheck.errors import Conflict, InvalidInput, NotAllowed
 from factcheck.matching import ClaimIndex, score_pair, score_pairs
 from factcheck.models import Article, Claim, ClaimLink, LinkState, Role, User, as_utc, utcnow
@@ -31,17 +32,19 @@ def pair_key(a: int, b: int) -> tuple[int, int]:
 
 
 def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], index: ClaimIndex,
-                  settings: MatchSettings = MatchSettings()) -> list[ClaimLink]:
+                  settings: MatchSettings = MatchSettings(), among: set[int] | None = None) -> list[ClaimLink]:
     """Link each claim to similar claims of other articles; the caller commits.
 
     Reads candidates, existing links and partner rows in one query each, so linking an article
     costs a few round trips however many claims it has. With embeddings on, past claims' vectors
     are read (index base files, then the database) and only claims without one, usually just the
     new article's, are embedded: in one batch that runs while the candidates are searched, and
-    stored for every later reader."""
+    stored for every later reader. `among`: link only to these claims and leave a pair already
+    linked as it is (the re-link after commit, see link_missed)."""
     early = claim_vectors.embed_early(session, claims)  # the model runs while candidates are searched
-    hits = {c.id: [m for m in index.search(c.text, limit=settings.candidates) if m.claim_id != c.id] for c in claims}
-    wanted = {m.claim_id for found in hits.values() for m in found}
+    found = {c.id: [m for m in index.search(c.text, limit=settings.candidates) if m.claim_id != c.id] for c in claims}
+    hits = found if among is None else {cid: [m for m in f if m.claim_id in among] for cid, f in found.items()}
+    wanted = {m.claim_id for f in hits.values() for m in f}
     if not wanted:
         claim_vectors.vectors_for(session, [], early=early)  # stored all the same, for later readers
         return []
@@ -49,7 +52,9 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
     ids = wanted | {c.id for c in claims}
     existing = {(l.claim_a_id, l.claim_b_id): l for l in session.exec(
         select(ClaimLink).where(ClaimLink.claim_a_id.in_(ids), ClaimLink.claim_b_id.in_(ids)))}
-    refused = _rejected_texts(session, wanted)
+    # rejections are looked up among every claim found, as without `among`: a pair of two new claims
+    # can only be refused by the same wording's rejection between older ones
+    refused = _rejected_texts(session, {m.claim_id for f in found.values() for m in f})
     candidates = [(claim, hit, others[hit.claim_id]) for claim in claims for hit in hits[claim.id]
                   if hit.claim_id in others and others[hit.claim_id].article_id != claim.article_id
                   and others[hit.claim_id].merged_into_id is None
@@ -65,8 +70,8 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
             continue
         key = pair_key(claim.id, other.id)
         link = existing.get(key)
-        if link is not None and link.state in (LinkState.REJECTED, LinkState.CONFIRMED):
-            continue  # a reviewer's decision stands
+        if link is not None and (among is not None or link.state in (LinkState.REJECTED, LinkState.CONFIRMED)):
+            continue  # a reviewer's decision stands; a re-link adds only pairs nobody linked yet
         link = existing[key] = _placed_link(link, key, claim, other, score, list(pair.flags), settings)
         session.add(link)
         made.append((claim, link))
@@ -74,6 +79,41 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
     audit.record_many(session, actor, "link.suggest", [
         (link, {"score": link.score, "state": link.state, "flags": link.flags}, claim.id) for claim, link in made])
     return [link for _, link in made]
+
+
+RELINK_ATTEMPTS = 3
+
+
+def link_missed(*, session: Session, actor: User | None, claims: list[Claim], snapshot: claim_index.IndexSnapshot,
+                settings: MatchSettings = MatchSettings()) -> list[ClaimLink]:
+    """After the caller committed `claims`, matched against `snapshot`: link them to the claims
+    that other writers committed meanwhile and the snapshot lacked, so that two imports of one
+    story at once still link to each other. Its own short transaction. Both imports may re-link
+    the same pair at once: the one that loses the race sees the other's link on its next try."""
+    ids, articles = [c.id for c in claims], {c.article_id for c in claims}
+    for attempt in range(1, RELINK_ATTEMPTS + 1):
+        try:
+            made = _link_missed_once(session, actor, ids, articles, snapshot, settings)
+            session.commit()
+            return made
+        except IntegrityError:
+            session.rollback()
+            if attempt == RELINK_ATTEMPTS:
+                raise
+    return []
+
+
+def _link_missed_once(session: Session, actor: User | None, ids: list[int], articles: set[int],
+                      snapshot: claim_index.IndexSnapshot, settings: MatchSettings) -> list[ClaimLink]:
+    missed = claim_index.missed_claims(session, snapshot, outside=articles) if ids else []
+    if not missed:
+        return []
+    mine = list(session.exec(select(Claim).where(Claim.id.in_(ids), Claim.merged_into_id == None)))  # noqa: E711
+    # the index holds these articles' own claims now, as it did not before: look past as many
+    crowd = session.exec(select(func.count(Claim.id)).where(Claim.article_id.in_(articles))).one()
+    index = claim_index.current_index(session, recheck_gaps=True)
+    return suggest_links(session=session, actor=actor, claims=mine, index=index, among=set(missed),
+                         settings=replace(settings, candidates=settings.candidates + crowd))
 
 
 def _same_text_pair(a: str, b: str) -> frozenset[str]:
