@@ -2,7 +2,8 @@
 
 SQLite uses its online backup API (a consistent snapshot even while workers write); PostgreSQL uses
 pg_dump's custom format and pg_restore. Both come back through the same two functions, and a restore
-first checks that the file is a factcheck database at a schema revision this release knows.
+first checks that the file is a factcheck database at a schema revision this release knows, and
+ends by giving the database a new restore epoch, which every worker's search index follows.
 """
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, delete
 
 from factcheck import claim_index, db
 from factcheck.errors import FactcheckError
+from factcheck.models import RESTORE_EPOCH_ROW, RestoreEpoch
 
 # Tables whose rows mean the desk is in use; a freshly upgraded database only has the rating scale.
 DESK_TABLES = ("user", "article", "claim")
@@ -57,7 +60,19 @@ def restore_database(engine: sa.Engine, path: Path, force: bool = False) -> None
     else:
         raise BackupError(f"Restoring {engine.dialect.name} databases is not supported.")
     engine.dispose()  # pooled connections may have cached the old schema
+    renew_epoch(engine)
     claim_index.forget(str(engine.url))
+
+
+def renew_epoch(engine: sa.Engine) -> str:
+    """A new restore epoch, written after the restore: the backup brought its own row, which may be
+    the very epoch the workers' indexes were loaded under."""
+    epoch = uuid.uuid4().hex
+    with Session(db.writer(engine)) as s:
+        s.exec(delete(RestoreEpoch))
+        s.add(RestoreEpoch(id=RESTORE_EPOCH_ROW, epoch=epoch))
+        s.commit()
+    return epoch
 
 
 def holds_desk_data(engine: sa.Engine) -> bool:

@@ -4,6 +4,11 @@ Every worker keeps its own in-memory index and brings it up to date from the ord
 before it searches, so a claim changed in one worker is found by every other worker on its next
 search. PostgreSQL may commit change ids out of order, so ids skipped at one sync are looked for
 again at the next ones for a while (gaps), instead of being lost.
+
+`db restore` swaps the whole database under the workers: the log restarts below the ids they have
+seen and the claims are others. The restore writes a new restore epoch (RestoreEpoch), which rides
+along on the query every sync makes of the log; a worker that sees another epoch drops its index and
+loads the database again, and opens no base built for another epoch.
 """
 from __future__ import annotations
 
@@ -67,6 +72,7 @@ class IndexFollower:
         self.stamp: float | None = None
         self.rebuilding = False
         self.changed = 0  # claims applied on top of the base since it was loaded
+        self.epoch: str | None = None  # the restore epoch of the database the index was loaded from
         self.lock = threading.Lock()
 
     def sync(self, session: Session, recheck_gaps: bool = False) -> ClaimIndex:
@@ -86,20 +92,21 @@ class IndexFollower:
             self.loaded = False  # a new base went live: switch to it between requests
         if recheck_gaps:
             self.gaps_checked = 0.0
-        if not self.loaded:
+        if not self.loaded or not self._follow(session):
             self._load(session)
-        else:
-            self._follow(session)
         self._maybe_rebuild(session)
 
     def _load(self, session: Session) -> None:
         self.gaps, self.changed = {}, 0
+        self.epoch = index_store.database_epoch(session)  # first: a restore after this reloads again
         base = index_store.current_base(self.directory) if self.directory is not None else None
+        if base is not None and base.epoch != self.epoch:
+            base = None  # built before a restore: its claims and change ids are another database's
         if self.directory is not None:
             self.stamp = index_store.pointer_stamp(self.directory)
         if base is None:
             if self.stamp is not None:
-                self.changed = REBUILD_AT  # a base of an older normaliser: one worker rebuilds it
+                self.changed = REBUILD_AT  # a base of an older normaliser or epoch: one worker rebuilds it
             self.index = index_store.new_index()
             self.last_id = session.exec(select(func.max(ClaimChange.id))).one() or 0
             self._await(index_store.pending_ids(session, self.last_id))
@@ -115,9 +122,16 @@ class IndexFollower:
             self._follow(session)
         self.loaded = True
 
-    def _follow(self, session: Session) -> None:
-        stmt = select(ClaimChange.id, ClaimChange.claim_id).where(ClaimChange.id > self.last_id)
-        rows = list(session.exec(stmt))
+    def _follow(self, session: Session) -> bool:
+        """Apply the log since the last sync; False, with nothing applied, when the database was
+        restored since the index was loaded."""
+        epoch = select(index_store.epoch_column().label("epoch")).subquery()  # one row, whatever the log holds
+        stmt = (select(epoch.c.epoch, ClaimChange.id, ClaimChange.claim_id).select_from(epoch)
+                .outerjoin(ClaimChange, ClaimChange.id > self.last_id))
+        found = list(session.exec(stmt))
+        if found[0][0] != self.epoch:
+            return False
+        rows = [(change_id, claim_id) for _, change_id, claim_id in found if change_id is not None]
         if self.gaps and time.monotonic() - self.gaps_checked >= GAP_RECHECK_S:
             # a few times a second at most: an import's thousand pending ids are a few IN queries
             self.gaps_checked = time.monotonic()
@@ -127,7 +141,7 @@ class IndexFollower:
                                           .where(ClaimChange.id.in_(wanted[start:start + GAP_CHUNK]))))
         if not rows:
             self._expire_gaps()
-            return
+            return True
         seen = {r[0] for r in rows}
         now = time.monotonic()
         top = max(seen)
@@ -139,6 +153,7 @@ class IndexFollower:
         self.last_id = max(self.last_id, top)
         self._expire_gaps()
         self._apply(session, {r[1] for r in rows})
+        return True
 
     def _apply(self, session: Session, claim_ids: set[int]) -> None:
         if not claim_ids:
@@ -260,16 +275,18 @@ class PriorFollower:
     """Other desks' fact-checks, searchable by claim text and, once the embedding job has stored
     their vectors, by meaning (searches that pass a query vector). They are only ever added, so
     new rows are followed by id, and a count that disagrees with what was indexed (a late
-    PostgreSQL commit below the last id, a deletion, another database) reloads everything.
+    PostgreSQL commit below the last id, a deletion, another database) or another restore epoch
+    (a restored database with as many fact-checks, but others) reloads everything.
     Vectors stored after a fact-check was indexed are picked up at most VECTOR_RECHECK_S later."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self._reset(None)
+        self._reset(None, None)
 
-    def _reset(self, model: str | None) -> None:
+    def _reset(self, model: str | None, epoch: str | None) -> None:
         self.index, self.last_id, self.size = ClaimIndex(embedder=None, keep_vectors=True), 0, 0
         self.model = model                  # the vectors' model (None: embeddings are off)
+        self.epoch = epoch                  # the database's restore epoch
         self.without: set[int] = set()      # indexed priors with no vector yet
         self.checked = 0.0                  # when stored vectors were last counted
         self.stored = -1                    # how many there were then
@@ -277,9 +294,10 @@ class PriorFollower:
     def sync(self, session: Session) -> ClaimIndex:
         with self.lock:
             model = claim_vectors.current_model()
-            below = session.exec(select(func.count(PriorFactCheck.id)).where(PriorFactCheck.id <= self.last_id)).one()
-            if below != self.size or model != self.model:
-                self._reset(model)
+            below, epoch = session.exec(select(func.count(PriorFactCheck.id), index_store.epoch_column())
+                                        .where(PriorFactCheck.id <= self.last_id)).one()
+            if below != self.size or model != self.model or epoch != self.epoch:
+                self._reset(model, epoch)
             rows = [_Prior(*r) for r in session.exec(select(PriorFactCheck.id, PriorFactCheck.claim_text)
                                                      .where(PriorFactCheck.id > self.last_id))]
             self._add(session, rows)

@@ -3,10 +3,12 @@
 Layout of the index directory:
     CURRENT                 the name of the live base (replaced with os.replace: readers never see half)
     base-<change id>-<tag>/ ClaimIndex.save output plus factcheck.json {last_change_id, built_at, claims,
-                            vector_model}: the claims' stored vectors ride along (a zero row: none yet)
+                            vector_model, epoch}: the claims' stored vectors ride along (a zero row: none yet)
     .build.lock             flock held while a base is being built, so workers don't build twice
 A worker opens the base named by CURRENT and replays the ClaimChange log after `last_change_id`;
 changes made while the base was built are replayed too (see REPLAY_WINDOW_S), so none is lost.
+A base records the database's restore epoch: one built before a `db restore` describes claims that
+are gone, under change ids the restored log hands out again, and is never opened for the new one.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from sqlmodel import Session, select
 
 from factcheck.matching import ClaimIndex, embeddings
 from factcheck.matching.normalise import VERSION as NORMALISER
-from factcheck.models import Claim, ClaimChange, ClaimVector, utcnow
+from factcheck.models import RESTORE_EPOCH_ROW, Claim, ClaimChange, ClaimVector, RestoreEpoch, utcnow
 
 BATCH = 20_000
 KEEP_BASES = 2
@@ -44,6 +46,7 @@ class Base:
     built_at: datetime
     claims: int
     pending: tuple = ()      # change ids below last_change_id not committed when the base was built
+    epoch: str | None = None  # the database's restore epoch when the base was built
 
 
 def pending_ids(session: Session, last: int) -> list[int]:
@@ -55,6 +58,16 @@ def pending_ids(session: Session, last: int) -> list[int]:
     low = max(0, last - PENDING_SPAN)
     seen = set(session.exec(select(ClaimChange.id).where(ClaimChange.id > low, ClaimChange.id <= last)))
     return [i for i in range(low + 1, last + 1) if i not in seen]
+
+
+def epoch_column():
+    """The restore epoch as a scalar subquery, to ride along on a query a worker makes anyway (NULL
+    on a database that has no epoch row, such as one made by create_all)."""
+    return select(RestoreEpoch.epoch).where(RestoreEpoch.id == RESTORE_EPOCH_ROW).scalar_subquery()
+
+
+def database_epoch(session: Session) -> str | None:
+    return session.exec(select(epoch_column())).one()
 
 
 def new_index() -> ClaimIndex:
@@ -73,7 +86,7 @@ def current_base(directory: Path) -> Base | None:
     if meta.get("normaliser", 1) != NORMALISER:
         return None
     return Base(directory / name, int(meta["last_change_id"]), datetime.fromisoformat(meta["built_at"]),
-                int(meta["claims"]), tuple(meta.get("pending", ())))
+                int(meta["claims"]), tuple(meta.get("pending", ())), meta.get("epoch"))
 
 
 @contextmanager
@@ -98,6 +111,7 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
 
     directory.mkdir(parents=True, exist_ok=True)
     built_at = utcnow()
+    epoch = database_epoch(session)  # first: a restore during the build leaves the base marked as older
     last = session.exec(select(func.max(ClaimChange.id))).one() or 0
     pending = pending_ids(session, last)
     total = session.exec(select(func.count()).select_from(Claim).where(Claim.merged_into_id == None)).one()  # noqa: E711
@@ -123,12 +137,12 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
     index.save(target)
     (target / "factcheck.json").write_text(json.dumps({"last_change_id": last, "built_at": built_at.isoformat(),
                                                   "claims": done, "vector_model": model if with_vectors else None,
-                                                  "normaliser": NORMALISER, "pending": pending}))
+                                                  "normaliser": NORMALISER, "pending": pending, "epoch": epoch}))
     pointer = directory / f".CURRENT.{os.getpid()}"
     pointer.write_text(target.name)
     os.replace(pointer, directory / "CURRENT")
     prune(directory, keep=target.name)
-    return Base(target, last, built_at, done, tuple(pending))
+    return Base(target, last, built_at, done, tuple(pending), epoch)
 
 
 @lru_cache(maxsize=64)

@@ -224,6 +224,18 @@ class ClaimChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class RestoreEpoch(SQLModel, table=True):
+    """One row naming the database's current life: `db restore` writes a new epoch after the backup's
+    rows, so a worker whose index (or base on disk) came from before the restore knows to drop it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)  # always 1 (RESTORE_EPOCH_ROW)
+    epoch: str = Field(sa_type=sa.String(32))
+    at: datetime = Field(default_factory=utcnow)
+
+
+RESTORE_EPOCH_ROW = 1
+
+
 class PriorFactCheck(SQLModel, table=True):
     """A fact-check published by another desk, imported from ClaimReview or the Fact Check Tools shape."""
 

@@ -144,3 +144,35 @@ def test_a_claim_committed_after_a_later_one_is_still_followed(app, session, run
     time.sleep(claim_index.GAP_RECHECK_S + 0.05)
     session.commit()  # a fresh read, as the worker's next request makes
     assert slow_id in claim_index.current_index(session)
+
+
+def test_a_restore_reaches_a_worker_in_another_process_with_an_index_of_its_own(app, session, database_url, runner,
+                                                                                  tmp_path):
+    """A worker on another host keeps its index in memory until it restarts; after `db restore` its next
+    searches answer from the restored claims, new ones included, whose change ids it had seen before."""
+    article = make_article(session)
+    make_claim(session, article, text="Forty pelicans nested on the lighthouse roof.")
+    assert runner.invoke(args=["db", "backup", str(tmp_path / "desk.backup")]).exit_code == 0
+    make_claim(session, article, text="Zebra crossings were painted purple overnight.")
+    env = dict(os.environ, FACTCHECK_EMBEDDINGS="0")
+    worker = subprocess.Popen([sys.executable, "-c", WORKER, database_url, str(tmp_path / "other-host-index")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert worker.stdout.readline().strip() == "ready"
+
+        def ask(command: str) -> float:
+            worker.stdin.write(command + "\n")
+            worker.stdin.flush()
+            return float(worker.stdout.readline())
+
+        assert ask("find Zebra crossings were painted purple overnight") < 1.0
+        result = runner.invoke(args=["db", "restore", str(tmp_path / "desk.backup"), "--force"])
+        assert result.exit_code == 0, result.output
+        make_claim(session, article, text="Seventeen flamingos escaped from the city zoo on Monday.")
+        assert ask("find Seventeen flamingos escaped from the city zoo on Monday") < 1.0
+        assert ask("gone Zebra crossings were painted purple overnight") < 1.0
+        assert ask("find Forty pelicans nested on the lighthouse roof") < 1.0
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=10)
+        worker.stdout.close()

@@ -1,20 +1,23 @@
 """`db backup` / `db restore`: a round trip gives back every row of every table, and nothing is overwritten by accident."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from factcheck import backup, claim_index, create_app, db, logins, search
-from factcheck.models import Claim, ClaimLink, ClaimStatus, Evidence, LoginAttempt, Role, Stance, User
+from factcheck import backup, claim_index, create_app, db, index_store, logins, search
+from factcheck.models import Claim, ClaimLink, ClaimStatus, Evidence, LoginAttempt, PriorFactCheck, Role, Stance, User
 from tests.factories import make_article, make_claim, make_published_verdict, make_user
 
 
 def every_row(engine: sa.Engine) -> dict[str, list[tuple]]:
-    """Each table's rows in a stable order, values as text so both databases compare alike."""
+    """Each table's rows in a stable order, values as text so both databases compare alike; all but
+    the restore epoch, which a restore renews on purpose."""
     out = {}
     with engine.connect() as conn:
-        for name in sorted(sa.inspect(engine).get_table_names()):
+        for name in sorted(set(sa.inspect(engine).get_table_names()) - {"restoreepoch"}):
             table = sa.Table(name, sa.MetaData(), autoload_with=conn)
             rows = conn.execute(sa.select(table).order_by(*table.columns)).all()
             out[name] = [tuple(str(v) for v in row) for row in rows]
@@ -39,6 +42,7 @@ def fill(session):
 def test_a_backup_restored_over_a_changed_database_gives_back_every_row(app, runner, session, tmp_path):
     claim = fill(session)
     engine = db.get_engine(app)
+    epoch = backup.renew_epoch(engine)  # the backup carries this row
     before = every_row(engine)
     assert sum(len(rows) for rows in before.values()) >= 15
     result = runner.invoke(args=["db", "backup", str(tmp_path / "desk.backup")])
@@ -54,6 +58,8 @@ def test_a_backup_restored_over_a_changed_database_gives_back_every_row(app, run
     result = runner.invoke(args=["db", "restore", str(tmp_path / "desk.backup"), "--force"])
     assert result.exit_code == 0, result.output
     assert every_row(engine) == before
+    session.rollback()
+    assert index_store.database_epoch(session) not in (None, epoch)
 
 
 def test_a_restore_reaches_the_search_index_of_every_other_worker(app, runner, session, tmp_path):
@@ -67,6 +73,72 @@ def test_a_restore_reaches_the_search_index_of_every_other_worker(app, runner, s
     assert result.exit_code == 0 and "Search index rebuilt" in result.output, result.output
     assert not [m for m in other_worker.sync(session).search("zebra crossings purple", limit=1) if m.score > 80]
     assert other_worker.sync(session).search("The bridge cost $2.6 million.", limit=1)
+
+
+def top_hit(index, query: str) -> int | None:
+    """The id of the claim an index answers `query` with, when it is a close match."""
+    hits = [m for m in index.search(query, limit=1) if m.score >= 80]
+    return hits[0].claim_id if hits else None
+
+
+@pytest.mark.parametrize("directory", ["shared", "its own"])
+def test_a_worker_that_loaded_its_index_before_a_restore_answers_from_the_restored_claims(
+        app, session, tmp_path, directory):
+    """Another worker keeps its index in memory, maybe on another host with an index directory of its
+    own, and the restored change log restarts below the ids it has seen: it must notice the restore at
+    its next search and leave its base, built for the database it replaced, for a new one."""
+    engine = db.get_engine(app)
+    pelicans = make_claim(session, text="Forty pelicans nested on the lighthouse roof.")
+    backup.backup_database(engine, tmp_path / "desk.backup")
+    make_claim(session, text="Zebra crossings were painted purple overnight.")
+    path = claim_index._directories[str(engine.url)] if directory == "shared" else tmp_path / "other-host-index"
+    with index_store.build_lock(path):
+        old_base = index_store.build_base(session, path)
+    worker = claim_index.IndexFollower(path)
+    assert worker.sync(session).source == old_base.path
+    assert top_hit(worker.sync(session), "zebra crossings painted purple") is not None
+    session.rollback()  # end the read: PostgreSQL's restore drops these tables
+
+    backup.restore_database(engine, tmp_path / "desk.backup", force=True)
+    flamingos = make_claim(session, text="Seventeen flamingos escaped from the city zoo.")  # reuses the zebra's ids
+
+    index = worker.sync(session)
+    assert top_hit(index, "zebra crossings painted purple") is None
+    assert top_hit(index, "pelicans nested on the lighthouse") == pelicans.id
+    assert top_hit(index, "flamingos escaped from the zoo") == flamingos.id
+    assert index.source != old_base.path
+    restarted = claim_index.IndexFollower(path)  # a worker started after the restore
+    assert restarted.sync(session).source != old_base.path
+    assert top_hit(restarted.index, "zebra crossings painted purple") is None
+    session.rollback()
+    deadline = time.monotonic() + 10  # one of them writes a base for the restored database
+    while (worker.rebuilding or restarted.rebuilding) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fresh = index_store.current_base(path)
+    assert fresh is not None and fresh.path != old_base.path and fresh.epoch == index_store.database_epoch(session)
+    assert top_hit(worker.sync(session), "flamingos escaped from the zoo") == flamingos.id
+
+
+def test_a_worker_that_loaded_the_other_desks_fact_checks_before_a_restore_answers_from_the_restored_ones(
+        app, session, tmp_path):
+    """Other desks' fact-checks are followed by id and count: a restored database holding as many of
+    them below the ids a worker has seen, but others, must not pass for the one it loaded."""
+    engine = db.get_engine(app)
+    tram = PriorFactCheck(url="https://a.example/1", publisher="A", claim_text="The tram line carried two million riders.")
+    session.add(tram)
+    session.commit()
+    backup.backup_database(engine, tmp_path / "desk.backup")
+    session.delete(tram)
+    session.add(PriorFactCheck(url="https://a.example/2", publisher="A",
+                               claim_text="Otters returned to the river after forty years."))
+    session.commit()
+    worker = claim_index.PriorFollower()
+    assert top_hit(worker.sync(session), "otters returned to the river") is not None
+    session.rollback()
+    backup.restore_database(engine, tmp_path / "desk.backup", force=True)
+    index = worker.sync(session)
+    assert top_hit(index, "otters returned to the river") is None
+    assert top_hit(index, "tram line carried two million riders") == tram.id
 
 
 def test_restore_refuses_to_overwrite_a_desk_without_force(app, runner, session, tmp_path):
@@ -174,6 +246,30 @@ def test_a_backup_of_an_earlier_schema_comes_back_at_todays(app, runner, session
     with db.get_engine(app).connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == db.head_revision()
         assert conn.exec_driver_sql("SELECT username FROM user").scalars().all() == ["olda"]
+
+
+def test_a_postgresql_dump_from_before_the_restore_epoch_comes_back_over_todays_desk(app, tmp_path, database_url):
+    """pg_restore --clean drops only the tables a dump holds: the restore epoch's, newer than the dump,
+    is still there when the upgrade that follows reaches its migration, which must take it as it is."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_dump files")
+    engine = db.get_engine(app)
+    engine.dispose()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    db.upgrade(engine, "0004")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO \"user\" (username, password_hash, role, active, session_epoch, created_at) "
+                             "VALUES ('olda', 'x', 'admin', true, 0, now())")
+    backup.backup_database(engine, tmp_path / "old.backup")
+    db.upgrade(engine)  # the desk runs this release when the old dump is restored over it
+    epoch = backup.renew_epoch(engine)
+    backup.restore_database(engine, tmp_path / "old.backup", force=True)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == db.head_revision()
+        assert conn.exec_driver_sql("SELECT username FROM \"user\"").scalars().all() == ["olda"]
+        assert conn.exec_driver_sql("SELECT epoch FROM restoreepoch").scalars().all() not in ([], [epoch])
 
 
 def test_a_backup_into_a_missing_directory_is_a_clear_error(runner, tmp_path):
