@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,14 +46,18 @@ def create_user(*, session: Session, actor: User | None, username: str, password
     if not USERNAME.match(username):
         raise InvalidInput("Username: 2-80 letters, digits, dot, dash or underscore.", field="username")
     role = Role(role)
-    # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
-    clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
-    if clash is not None:
-        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).", field="username")
+    _refuse_taken(session, username)
     check_password_rules(password, username)
     user = User(username=username, password_hash=generate_password_hash(password, method=HASH_METHOD), role=role)
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone created the same name (in any case) after the check above: the unique index on
+        # lower(username) kept theirs, and this one gets the check's own answer.
+        session.rollback()
+        _refuse_taken(session, username)
+        raise
     audit.record(session, actor or user, "user.create", user, {"username": username, "role": role.value})
     session.commit()
     return user
@@ -66,6 +71,13 @@ def set_password(*, session: Session, actor: User, user: User, password: str) ->
     audit.record(session, actor, "user.password", user)
     session.commit()
     return user
+
+
+def _refuse_taken(session: Session, username: str) -> None:
+    # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
+    clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
+    if clash is not None:
+        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).", field="username")
 
 
 def update_user(*, session: Session, actor: User, user: User, role: Role | str | None = None,
