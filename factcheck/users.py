@@ -90,8 +90,10 @@ def update_user(*, session: Session, actor: User, user: User, role: Role | str |
         if user.id == actor.id and not active:
             raise InvalidInput("You cannot deactivate yourself.")
         updates["active"] = active
+    _lock_admins(session, user)
     changes = audit.diff(user, updates)
     if not changes:
+        session.commit()  # ends the transaction and with it the locks
         return user
     stays_admin = updates.get("role", user.role) == Role.ADMIN and updates.get("active", user.active)
     if user.role == Role.ADMIN and user.active and not stays_admin and not _other_active_admins(session, user):
@@ -103,6 +105,17 @@ def update_user(*, session: Session, actor: User, user: User, role: Role | str |
     audit.record(session, actor, "user.update", user, changes)
     session.commit()
     return user
+
+
+def _lock_admins(session: Session, user: User) -> None:
+    """Lock the active admins' rows and the user's (in id order, so two changes never deadlock)
+    and re-read the user, before counting admins. Without it PostgreSQL lets two admins demote each
+    other at once, each counting the other as the admin who remains. SQLite renders no FOR UPDATE:
+    its write transactions hold the database's lock from BEGIN (db.writer), which serialises them."""
+    is_active_admin = (User.role == Role.ADMIN) & (User.active == True)  # noqa: E712
+    rows = select(User.id).where(is_active_admin | (User.id == user.id)).order_by(User.id)
+    session.exec(rows.with_for_update()).all()
+    session.refresh(user)
 
 
 def _other_active_admins(session: Session, user: User) -> int:

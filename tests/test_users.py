@@ -107,3 +107,25 @@ def test_one_person_created_twice_at_once_is_created_once_and_the_other_told_why
         assert refused_here.message == "User 'Alice' already exists (usernames ignore case)."
     session.rollback()
     assert session.exec(select(func.count()).select_from(User).where(func.lower(User.username) == "alice")).one() == 1
+
+
+@pytest.mark.parametrize("change", [{"role": "editor"}, {"active": False}])
+def test_two_admins_demoting_each_other_at_once_leave_the_desk_an_admin(app, session, database_url, meanwhile, change):
+    ada, bea = make_user(session, Role.ADMIN, username="ada"), make_user(session, Role.ADMIN, username="bea")
+    other = meanwhile("UPDATE user", lambda s: users.update_user(session=s, actor=s.get(User, ada.id),
+                                                                 user=s.get(User, bea.id), **change))
+    with writer_session(app) as mine:
+        try:
+            users.update_user(session=mine, actor=mine.get(User, bea.id), user=mine.get(User, ada.id), **change)
+            refused_here = None
+        except InvalidInput as exc:
+            refused_here = exc
+    meanwhile.join()
+    refusals = [exc for exc in (refused_here, other.get("error")) if exc is not None]
+    assert len(refusals) == 1, refusals
+    assert isinstance(refusals[0], InvalidInput) and "needs an active admin" in refusals[0].message
+    if database_url.startswith("postgresql"):  # this change held the admins' rows: the other waited and saw it
+        assert refused_here is None
+    session.rollback()
+    admins = session.exec(select(User).where(User.role == Role.ADMIN, User.active == True)).all()  # noqa: E712
+    assert len(admins) == 1
