@@ -1,7 +1,7 @@
 """usernames unique ignoring case: a unique index on lower(username)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 Before this index two admins creating the same person at the same moment could leave both "Alice"
 and "alice" on the desk. Such a pair is not refused here: this upgrade also runs when the app starts
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
