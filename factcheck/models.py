@@ -90,6 +90,12 @@ class User(SQLModel, table=True):
         return f"{self.id}:{self.session_epoch}"
 
 
+# Usernames are unique ignoring case ("Alice" and "alice" are one person). The check in
+# users.create_user gives the friendly message; this index is what holds when two saves race.
+# Usernames are ASCII (users.USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
+sa.Index("uq_user_username_lower", sa.func.lower(User.__table__.c.username), unique=True)
+
+
 class Article(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     title: str = Field(sa_type=sa.String(500))

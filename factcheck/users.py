@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,14 +46,18 @@ def create_user(*, session: Session, actor: User | None, username: str, password
     if not USERNAME.match(username):
         raise InvalidInput("Username: 2-80 letters, digits, dot, dash or underscore.", field="username")
     role = Role(role)
-    # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
-    clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
-    if clash is not None:
-        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).", field="username")
+    _refuse_taken(session, username)
     check_password_rules(password, username)
     user = User(username=username, password_hash=generate_password_hash(password, method=HASH_METHOD), role=role)
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone created the same name (in any case) after the check above: the unique index on
+        # lower(username) kept theirs, and this one gets the check's own answer.
+        session.rollback()
+        _refuse_taken(session, username)
+        raise
     audit.record(session, actor or user, "user.create", user, {"username": username, "role": role.value})
     session.commit()
     return user
@@ -68,6 +73,13 @@ def set_password(*, session: Session, actor: User, user: User, password: str) ->
     return user
 
 
+def _refuse_taken(session: Session, username: str) -> None:
+    # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
+    clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
+    if clash is not None:
+        raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).", field="username")
+
+
 def update_user(*, session: Session, actor: User, user: User, role: Role | str | None = None,
                 active: bool | None = None) -> User:
     """Role and activity in one change; either ends the user's current sessions."""
@@ -78,8 +90,10 @@ def update_user(*, session: Session, actor: User, user: User, role: Role | str |
         if user.id == actor.id and not active:
             raise InvalidInput("You cannot deactivate yourself.")
         updates["active"] = active
+    _lock_admins(session, user)
     changes = audit.diff(user, updates)
     if not changes:
+        session.commit()  # ends the transaction and with it the locks
         return user
     stays_admin = updates.get("role", user.role) == Role.ADMIN and updates.get("active", user.active)
     if user.role == Role.ADMIN and user.active and not stays_admin and not _other_active_admins(session, user):
@@ -91,6 +105,17 @@ def update_user(*, session: Session, actor: User, user: User, role: Role | str |
     audit.record(session, actor, "user.update", user, changes)
     session.commit()
     return user
+
+
+def _lock_admins(session: Session, user: User) -> None:
+    """Lock the active admins' rows and the user's (in id order, so two changes never deadlock)
+    and re-read the user, before counting admins. Without it PostgreSQL lets two admins demote each
+    other at once, each counting the other as the admin who remains. SQLite renders no FOR UPDATE:
+    its write transactions hold the database's lock from BEGIN (db.writer), which serialises them."""
+    is_active_admin = (User.role == Role.ADMIN) & (User.active == True)  # noqa: E712
+    rows = select(User.id).where(is_active_admin | (User.id == user.id)).order_by(User.id)
+    session.exec(rows.with_for_update()).all()
+    session.refresh(user)
 
 
 def _other_active_admins(session: Session, user: User) -> int:

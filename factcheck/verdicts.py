@@ -54,6 +54,9 @@ def save_rating(*, session: Session, actor: User, name: str, value: float, descr
         value = math.nan
     if not math.isfinite(value):  # NaN is stored as NULL, and infinity exports as `Infinity`, which is not JSON
         raise InvalidInput("A rating value must be a finite number.", field="value")
+    # Two admins naming a rating alike at once: the second waits here for the first to commit, then
+    # sees its rating below (PostgreSQL; SQLite's write transactions are serialised from BEGIN).
+    session.exec(select(Rating.id).order_by(Rating.id).with_for_update()).all()
     # Compared in Python: SQLite's lower() folds only ASCII, and a scale has a few dozen ratings at most.
     clash = next((r for r in session.exec(select(Rating)) if r.name.casefold() == name.casefold()
                   and (rating is None or r.id != rating.id)), None)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import gc
 import os
 import re
+import threading
+import time
 
 os.environ.setdefault("FACTCHECK_EMBEDDINGS", "0")  # lexical matching: fast tests; tests/matching opts in
 
@@ -181,3 +183,73 @@ def token_in(html: str) -> str:
 @pytest.fixture
 def auth(client, session):
     return AuthActions(client, session)
+
+
+class Meanwhile:
+    """Two changes interleaved on purpose: just before this app's next statement that starts with a
+    given prefix, another change runs on a connection of its own (in a thread, as another worker
+    would) until it has committed or is waiting for a lock that this test's transaction holds."""
+
+    def __init__(self, app, url: str):
+        self.engine = db.get_engine(app)
+        self.other = db.writer(db.make_engine(url))
+        self.threads: list[threading.Thread] = []
+        self.hooks = []
+
+    def __call__(self, prefix: str, change) -> dict:
+        """change(session) runs once; its result or exception lands in the returned dict."""
+        outcome: dict = {}
+
+        def run():
+            try:
+                with Session(self.other, expire_on_commit=False) as s:
+                    outcome["result"] = change(s)
+            except Exception as exc:  # the test reads it from `outcome`
+                outcome["error"] = exc
+
+        def hook(_conn, _cursor, statement, *_args):
+            if self.threads or not statement.replace('"', "").startswith(prefix):
+                return
+            thread = threading.Thread(target=run, daemon=True)
+            self.threads.append(thread)
+            thread.start()
+            self._until_done_or_waiting(thread)
+
+        sa.event.listen(self.engine, "before_cursor_execute", hook)
+        self.hooks.append(hook)
+        return outcome
+
+    def _until_done_or_waiting(self, thread) -> None:
+        if self.engine.dialect.name != "postgresql":
+            thread.join(1)  # SQLite's waiting cannot be seen: the other change is either done or queued at BEGIN
+            return
+        deadline = time.monotonic() + 15
+        with self.other.connect() as monitor:
+            while thread.is_alive() and time.monotonic() < deadline:
+                waiting = monitor.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'").scalar()
+                monitor.rollback()
+                if waiting:
+                    return
+                thread.join(0.02)
+        assert not thread.is_alive() or time.monotonic() < deadline, "the other change neither finished nor waited"
+
+    def join(self) -> None:
+        """Wait for the other change to end, before reading its outcome."""
+        for thread in self.threads:
+            thread.join(30)
+            assert not thread.is_alive(), "the other change never finished"
+
+    def finish(self) -> None:
+        for hook in self.hooks:
+            sa.event.remove(self.engine, "before_cursor_execute", hook)
+        self.join()
+        self.other.dispose()
+
+
+@pytest.fixture
+def meanwhile(app, database_url):
+    interleaving = Meanwhile(app, database_url)
+    yield interleaving
+    interleaving.finish()

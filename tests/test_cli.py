@@ -37,6 +37,19 @@ def test_users_create_reads_the_password_from_stdin_and_never_defaults(runner):
     assert missing_role.exit_code != 0 and "--role" in missing_role.output
 
 
+def test_users_create_overtaken_by_the_same_name_in_another_case_says_so(runner, database_url, meanwhile):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers: the check and the insert cannot be overtaken")
+    other = meanwhile("INSERT INTO user", lambda s: users.create_user(
+        session=s, actor=None, username="Ana", password="another-quiet-passphrase", role="admin"))
+    result = runner.invoke(args=["users", "create", "ana", "--role", "editor", "--password-stdin"],
+                           input="a-long-and-quiet-passphrase\n")
+    meanwhile.join()
+    assert "result" in other
+    assert result.exit_code == 1 and "Error: User 'Ana' already exists (usernames ignore case)." in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
 def test_articles_import_prints_id_and_claim_count(runner, story):
     result = runner.invoke(args=["articles", "import", str(story), "--outlet", "Herald", "--published", "2026-10-14"])
     assert result.exit_code == 0, result.output

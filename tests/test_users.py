@@ -1,8 +1,10 @@
 import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
 
-from factcheck import users
+from factcheck import db, users
 from factcheck.errors import InvalidInput
-from factcheck.models import Role
+from factcheck.models import Role, User
 from tests.factories import PASSWORD, make_user
 
 
@@ -68,3 +70,62 @@ def test_usernames_that_differ_only_in_case_are_the_same_user(session, variant):
         make_user(session, username=variant)
     assert [u.username for u in users.list_users(session=session)] == ["newbie"]
     assert users.authenticate(session=session, username="newbie", password=PASSWORD) is not None
+
+
+# --- two changes at once: the database, not only the check before the save, keeps the rules ---------
+
+def writer_session(app) -> Session:
+    """A session like a request's or a CLI command's: on SQLite it takes the write lock at BEGIN."""
+    return Session(db.writer(db.get_engine(app)), expire_on_commit=False)
+
+
+def test_the_database_itself_refuses_a_username_differing_only_in_case(session):
+    make_user(session, username="newbie")
+    session.add(User(username="NewBie", password_hash="x", role=Role.REVIEWER))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    assert [u.username for u in users.list_users(session=session)] == ["newbie"]
+
+
+def test_one_person_created_twice_at_once_is_created_once_and_the_other_told_why(app, session, database_url, meanwhile):
+    other = meanwhile("INSERT INTO user", lambda s: users.create_user(session=s, actor=None, username="Alice",
+                                                                      password=PASSWORD, role="reviewer"))
+    with writer_session(app) as mine:
+        try:
+            users.create_user(session=mine, actor=None, username="alice", password=PASSWORD, role="editor")
+            refused_here = None
+        except InvalidInput as exc:
+            refused_here = exc
+    meanwhile.join()
+    refusals = [exc for exc in (refused_here, other.get("error")) if exc is not None]
+    assert len(refusals) == 1, refusals
+    assert isinstance(refusals[0], InvalidInput) and refusals[0].field == "username"
+    assert "already exists (usernames ignore case)" in refusals[0].message
+    if database_url.startswith("postgresql"):  # the other committed first; the index refused this insert
+        assert refused_here is not None
+        assert refused_here.message == "User 'Alice' already exists (usernames ignore case)."
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(User).where(func.lower(User.username) == "alice")).one() == 1
+
+
+@pytest.mark.parametrize("change", [{"role": "editor"}, {"active": False}])
+def test_two_admins_demoting_each_other_at_once_leave_the_desk_an_admin(app, session, database_url, meanwhile, change):
+    ada, bea = make_user(session, Role.ADMIN, username="ada"), make_user(session, Role.ADMIN, username="bea")
+    other = meanwhile("UPDATE user", lambda s: users.update_user(session=s, actor=s.get(User, ada.id),
+                                                                 user=s.get(User, bea.id), **change))
+    with writer_session(app) as mine:
+        try:
+            users.update_user(session=mine, actor=mine.get(User, bea.id), user=mine.get(User, ada.id), **change)
+            refused_here = None
+        except InvalidInput as exc:
+            refused_here = exc
+    meanwhile.join()
+    refusals = [exc for exc in (refused_here, other.get("error")) if exc is not None]
+    assert len(refusals) == 1, refusals
+    assert isinstance(refusals[0], InvalidInput) and "needs an active admin" in refusals[0].message
+    if database_url.startswith("postgresql"):  # this change held the admins' rows: the other waited and saw it
+        assert refused_here is None
+    session.rollback()
+    admins = session.exec(select(User).where(User.role == Role.ADMIN, User.active == True)).all()  # noqa: E712
+    assert len(admins) == 1

@@ -1,8 +1,9 @@
 import pytest
+from sqlmodel import Session
 
-from factcheck import verdicts, workflow
+from factcheck import db, verdicts, workflow
 from factcheck.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
-from factcheck.models import ClaimLink, ClaimStatus, LinkState, Role, VerdictState
+from factcheck.models import ClaimLink, ClaimStatus, LinkState, Rating, Role, User, VerdictState
 from tests.factories import make_claim, make_published_verdict, make_user, rating
 
 
@@ -172,6 +173,32 @@ def test_rating_names_that_differ_only_in_case_are_the_same_rating(session, name
     with pytest.raises(InvalidInput, match="There is already a rating named"):  # renaming another rating onto it
         verdicts.save_rating(session=session, actor=admin, rating=rating(session, "Misleading"), name=name, value=1)
     assert [r.name for r in verdicts.scale(session)] == [n for n, _v, _d in verdicts.DEFAULT_SCALE]
+
+
+@pytest.mark.parametrize("other_way", ["new", "rename"])
+def test_two_admins_naming_a_rating_alike_at_once_leave_one_and_the_other_told_why(app, session, database_url,
+                                                                                   meanwhile, other_way):
+    ada, bea = make_user(session, Role.ADMIN), make_user(session, Role.ADMIN)
+    misleading = rating(session, "Misleading")
+
+    def other_admin(s):
+        existing = s.get(Rating, misleading.id) if other_way == "rename" else None
+        return verdicts.save_rating(session=s, actor=s.get(User, bea.id), rating=existing, name="SATIRE", value=0)
+
+    other = meanwhile("INSERT INTO rating", other_admin)
+    with Session(db.writer(db.get_engine(app)), expire_on_commit=False) as mine:
+        try:
+            verdicts.save_rating(session=mine, actor=mine.get(User, ada.id), name="Satire", value=0)
+            refused_here = None
+        except InvalidInput as exc:
+            refused_here = exc
+    meanwhile.join()
+    refusals = [exc for exc in (refused_here, other.get("error")) if exc is not None]
+    assert len(refusals) == 1 and "There is already a rating named" in refusals[0].message, refusals
+    if database_url.startswith("postgresql"):  # this save held the scale's rows: the other waited and saw it
+        assert refused_here is None
+    session.rollback()
+    assert [r.name for r in verdicts.scale(session, include_inactive=True) if r.name.lower() == "satire"] == ["Satire"]
 
 
 def test_a_rating_can_change_the_case_of_its_own_name(session):

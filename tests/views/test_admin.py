@@ -8,7 +8,7 @@ from html import unescape as html_unescape
 import pytest
 from sqlmodel import select
 
-from factcheck import verdicts
+from factcheck import users, verdicts
 from factcheck.errors import NotAllowed
 from factcheck.models import Rating, Role, User
 from tests.conftest import token_in
@@ -236,6 +236,24 @@ def test_a_short_password_comes_back_beside_the_field_with_the_username_kept(aut
     assert '<option selected value="editor">' in html or 'selected value="editor"' in html
     fresh(session)
     assert session.exec(select(User).where(User.username == "ana")).first() is None
+
+
+def test_a_member_another_admin_creates_at_the_same_moment_comes_back_beside_the_username(auth, session, database_url,
+                                                                                         meanwhile):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers: the check and the insert cannot be overtaken")
+    auth.login(Role.ADMIN)
+    other = meanwhile("INSERT INTO user", lambda s: users.create_user(session=s, actor=None, username="Newbie",
+                                                                      password=PASSWORD, role="editor"))
+    response = auth.post("/admin/users", {"username": "newbie", "password": PASSWORD, "role": "reviewer"})
+    meanwhile.join()
+    html = response.get_data(as_text=True)
+    assert "result" in other and response.status_code == 400, html  # the check's answer, not the generic 409
+    assert 'aria-invalid="true"' in control(html, "username")
+    assert 'id="username-error">User &#39;Newbie&#39; already exists (usernames ignore case).</p>' in html
+    fresh(session)
+    assert [u.username for u in session.exec(select(User).where(User.role != Role.ADMIN))] == ["Newbie"]
+    assert auth.client.get("/admin/").status_code == 200
 
 
 def test_flash_messages_are_a_plain_list_inside_a_live_region(auth, session):
