@@ -73,8 +73,10 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
         if link is not None and (among is not None or link.state in (LinkState.REJECTED, LinkState.CONFIRMED)):
             continue  # a reviewer's decision stands; a re-link adds only pairs nobody linked yet
         link = existing[key] = _placed_link(link, key, claim, other, score, list(pair.flags), settings)
-        session.add(link)
         made.append((claim, link))
+    # written in pair order, the same in every writer: two re-links inserting the same pairs at once
+    # then wait for each other (and the loser retries) instead of deadlocking
+    session.add_all(sorted({id(link): link for _, link in made}.values(), key=lambda l: (l.claim_a_id, l.claim_b_id)))
     session.flush()
     audit.record_many(session, actor, "link.suggest", [
         (link, {"score": link.score, "state": link.state, "flags": link.flags}, claim.id) for claim, link in made])

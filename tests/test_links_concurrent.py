@@ -254,3 +254,71 @@ def test_sqlite_refuses_an_import_whose_snapshot_another_commit_outdated(session
         import_text(session, reviewer, HERALD, "Herald")
     session.rollback()
     assert [a.outlet for a in session.exec(select(Article))] == ["Courier"]
+
+
+# The same four sentences, the second story telling them in the opposite order: each re-link then
+# meets the shared pairs in the other's reverse order.
+SENTENCES = [
+    "The repairs to the Harbour Street bridge will cost the city roughly $2.6 million, the council said.",
+    "The bridge, which opened in 1962, carries about 14,000 vehicles a day, the transport department said.",
+    "The mayor said the work would close two of the bridge's four lanes until the end of next March.",
+    "Inspectors found corrosion on 40 of the bridge's steel beams during a survey carried out last spring.",
+]
+FORWARD = "Bridge repairs\n\n" + "\n\n".join(SENTENCES) + "\n"
+BACKWARD = "Bridge repair bill\n\n" + "\n\n".join(reversed(SENTENCES)) + "\n"
+
+
+def test_two_relinks_at_once_that_meet_their_pairs_in_opposite_orders_both_succeed(app, database_url, monkeypatch):
+    """Both re-links insert the same pairs at the same moment: they must not deadlock, which PostgreSQL
+    would end by failing one, after its import had committed. A trigger slows each link insert so
+    that the two inserts overlap row by row."""
+    postgres_only(database_url)
+    engine = db.writer(db.get_engine(app))
+    with Session(engine, expire_on_commit=False) as s:
+        reviewer = make_user(s)
+        s.exec(sa.text("CREATE FUNCTION slow_link() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.3); "
+                       "RETURN NEW; END $$ LANGUAGE plpgsql"))
+        s.exec(sa.text("CREATE TRIGGER slow_link BEFORE INSERT ON claimlink FOR EACH ROW EXECUTE FUNCTION slow_link()"))
+        s.commit()
+    written, committed = threading.Barrier(2, timeout=60), threading.Barrier(2, timeout=60)
+    real_suggest, real_missed = links.suggest_links, links.link_missed
+
+    def suggest(**kw):
+        if kw.get("among") is None:
+            written.wait()  # both snapshots taken and both articles written, neither committed
+        return real_suggest(**kw)
+
+    def missed(**kw):
+        committed.wait()  # both committed: each re-link finds the other's claims
+        return real_missed(**kw)
+    monkeypatch.setattr(links, "suggest_links", suggest)
+    monkeypatch.setattr(links, "link_missed", missed)
+    done, errors = {}, []
+
+    def run(text, outlet):
+        try:
+            with Session(engine, expire_on_commit=False) as s:
+                done[outlet] = import_text(s, reviewer, text, outlet).id
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+            written.abort()
+            committed.abort()
+    try:
+        threads = [threading.Thread(target=run, args=args) for args in ((FORWARD, "Herald"), (BACKWARD, "Courier"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        monkeypatch.undo()
+        with Session(engine) as s:
+            s.exec(sa.text("DROP TRIGGER slow_link ON claimlink"))
+            s.exec(sa.text("DROP FUNCTION slow_link()"))
+            s.commit()
+    assert not errors, errors
+    with Session(engine, expire_on_commit=False) as s:
+        found = links_between(s, done["Herald"], done["Courier"])
+        assert len(found) >= 2, found
+        events = s.exec(select(AuditEvent.object_id).where(AuditEvent.action == "link.suggest",
+                                                           AuditEvent.object_type == "claimlink")).all()
+        assert len(events) == len(set(events)) == len(found)
