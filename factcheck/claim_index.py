@@ -51,12 +51,14 @@ class IndexSnapshot:
     changes after `last_change_id`, or among `pending` (ids below it not committed yet), were not
     in it. `serialised`: no other writer can commit between this snapshot and the caller's own
     commit, so it misses nothing: on SQLite the caller either holds the write lock from BEGIN
-    (db.writer) or cannot write at all once another commits after its first read."""
+    (db.writer) or cannot write at all once another commits after its first read. `epoch`: the
+    restore epoch the index was loaded under; after a restore, the log's ids are another database's."""
 
     index: ClaimIndex
     last_change_id: int
     pending: frozenset[int]
     serialised: bool
+    epoch: str | None = None
 
 
 class IndexFollower:
@@ -85,7 +87,7 @@ class IndexFollower:
         with self.lock:
             self._sync(session)
             return IndexSnapshot(self.index, self.last_id, frozenset(self.gaps),
-                                 session.get_bind().dialect.name == "sqlite")
+                                 session.get_bind().dialect.name == "sqlite", self.epoch)
 
     def _sync(self, session: Session, recheck_gaps: bool = False) -> None:
         if self.directory is not None and index_store.pointer_stamp(self.directory) != self.stamp:
@@ -233,16 +235,18 @@ def index_snapshot(session: Session) -> IndexSnapshot:
 def missed_claims(session: Session, snapshot: IndexSnapshot, *, outside: set[int]) -> list[int]:
     """Claims, not merged away and of articles other than `outside`, whose change `snapshot` could
     not see: committed by another writer since, or still open then. One indexed range query when
-    nothing is pending (the usual case), and none at all on SQLite."""
+    nothing is pending (the usual case), and none at all on SQLite. None after a restore (the epoch
+    rides along): the caller's claims went with the database it replaced."""
     if snapshot.serialised:
         return []
     pending = sorted(snapshot.pending)
     found: set[int] = set()
+    same_database = index_store.epoch_column().is_not_distinct_from(snapshot.epoch)
     wheres = [ClaimChange.id > snapshot.last_change_id] + [
         ClaimChange.id.in_(pending[start:start + GAP_CHUNK]) for start in range(0, len(pending), GAP_CHUNK)]
     for where in wheres:
         found.update(session.exec(select(Claim.id).join(ClaimChange, ClaimChange.claim_id == Claim.id).where(
-            where, Claim.merged_into_id == None, Claim.article_id.notin_(outside))))  # noqa: E711
+            where, Claim.merged_into_id == None, Claim.article_id.notin_(outside), same_database)))  # noqa: E711
     return sorted(found)
 
 

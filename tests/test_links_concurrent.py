@@ -7,7 +7,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from factcheck import articles, claims, db, links
+from factcheck import articles, backup, claims, db, links
 from factcheck.models import Article, AuditEvent, Claim, ClaimLink, LinkState
 from tests.factories import make_article, make_user
 
@@ -322,3 +322,33 @@ def test_two_relinks_at_once_that_meet_their_pairs_in_opposite_orders_both_succe
         events = s.exec(select(AuditEvent.object_id).where(AuditEvent.action == "link.suggest",
                                                            AuditEvent.object_type == "claimlink")).all()
         assert len(events) == len(set(events)) == len(found)
+
+
+def test_a_relink_after_a_restore_writes_nothing_into_the_restored_database(app, session, database_url, monkeypatch,
+                                                                            tmp_path):
+    """`db restore` runs between an import's commit and its re-link: the claims the import wrote are
+    gone, and the restored database's claims under the same ids, and its change log, are others. The
+    re-link must leave the restored desk as the backup had it."""
+    postgres_only(database_url)
+    engine = db.get_engine(app)
+    reviewer = make_user(session)
+    backup.backup_database(engine, tmp_path / "empty.backup")
+    import_text(session, reviewer, HERALD, "Herald")
+    articles.import_article(session=session, actor=reviewer, source=articles.ArticleSource(text=COURIER),
+                            outlet="Courier", settings=links.MatchSettings(suggest=101))  # a desk that left them unlinked
+    assert session.exec(select(ClaimLink)).all() == []
+    backup.backup_database(engine, tmp_path / "both.backup")
+    session.rollback()
+    backup.restore_database(engine, tmp_path / "empty.backup", force=True)
+    real = links.link_missed
+
+    def restore_first(**kw):
+        kw["session"].rollback()  # end the read: PostgreSQL's restore drops these tables
+        backup.restore_database(engine, tmp_path / "both.backup", force=True)
+        return real(**kw)
+    monkeypatch.setattr(links, "link_missed", restore_first)
+    import_text(session, reviewer, HERALD, "Herald (again)")  # its claims take the ids of the backup's Herald
+    monkeypatch.undo()
+    session.rollback()
+    assert session.exec(select(ClaimLink)).all() == []
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "link.suggest")).all() == []
