@@ -121,7 +121,8 @@ class IndexFollower:
             late = session.exec(select(ClaimChange.claim_id)
                                 .where(ClaimChange.at >= index_store.replay_from(base), ClaimChange.id <= base.last_change_id))
             self._apply(session, set(late))
-            self._follow(session)
+            if not self._follow(session):
+                return self._load(session)  # restored since the epoch was read: the base is the old database's
         self.loaded = True
 
     def _follow(self, session: Session) -> bool:

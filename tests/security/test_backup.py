@@ -297,3 +297,42 @@ def test_a_backup_into_a_missing_directory_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(args=["db", "backup", str(tmp_path / "nonexistdir" / "x.sqlite")])
     assert result.exit_code == 1
     assert f"cannot write {tmp_path / 'nonexistdir' / 'x.sqlite'}: No such file or directory" in result.output
+
+
+def test_a_worker_loading_its_base_as_the_restore_renews_the_epoch_answers_from_the_restored_claims(
+        app, session, database_url, tmp_path, monkeypatch):
+    """pg_restore has put the backup's rows back, the backup's own epoch among them, and `db restore`
+    renews the epoch a moment later: a worker loading its index in between reads the backup's epoch,
+    opens the base built for the database the restore replaced, then sees the new epoch when it
+    follows the log. It must load again, not answer from that base until its next search."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite: the load reads one snapshot, in which the epoch cannot change")
+    engine = db.get_engine(app)
+    backup.renew_epoch(engine)  # the epoch the backup carries, and that the base is built under
+    pelicans = make_claim(session, text="Forty pelicans nested on the lighthouse roof.")
+    backup.backup_database(engine, tmp_path / "desk.backup")
+    make_claim(session, text="Zebra crossings were painted purple overnight.")
+    path = claim_index._directories[str(engine.url)]
+    with index_store.build_lock(path):
+        old_base = index_store.build_base(session, path)
+    session.rollback()
+    renew = backup.renew_epoch
+    monkeypatch.setattr(backup, "renew_epoch", lambda engine: None)  # the restore's rows are back, not yet its epoch
+    backup.restore_database(engine, tmp_path / "desk.backup", force=True)
+    real_base = index_store.current_base
+
+    def base_then_renew(directory):
+        found = real_base(directory)
+        renew(engine)  # db restore's last step commits now
+        monkeypatch.setattr(index_store, "current_base", real_base)
+        return found
+    monkeypatch.setattr(index_store, "current_base", base_then_renew)
+    worker = claim_index.IndexFollower(path)
+    index = worker.sync(session)
+    assert top_hit(index, "zebra crossings painted purple") is None
+    assert top_hit(index, "pelicans nested on the lighthouse") == pelicans.id
+    assert index.source != old_base.path
+    session.rollback()
+    deadline = time.monotonic() + 10  # it writes a base for the restored database meanwhile
+    while worker.rebuilding and time.monotonic() < deadline:
+        time.sleep(0.05)
