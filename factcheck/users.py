@@ -110,11 +110,13 @@ def update_user(*, session: Session, actor: User, user: User, role: Role | str |
 def _lock_admins(session: Session, user: User) -> None:
     """Lock the active admins' rows and the user's (in id order, so two changes never deadlock)
     and re-read the user, before counting admins. Without it PostgreSQL lets two admins demote each
-    other at once, each counting the other as the admin who remains. SQLite renders no FOR UPDATE:
-    its write transactions hold the database's lock from BEGIN (db.writer), which serialises them."""
+    other at once, each counting the other as the admin who remains. FOR NO KEY UPDATE: it blocks
+    only another such change, not a transaction whose rows point at an admin (an import running for
+    minutes, an audit row). SQLite renders no FOR UPDATE: its write transactions hold the database's
+    lock from BEGIN (db.writer), which serialises them."""
     is_active_admin = (User.role == Role.ADMIN) & (User.active == True)  # noqa: E712
     rows = select(User.id).where(is_active_admin | (User.id == user.id)).order_by(User.id)
-    session.exec(rows.with_for_update()).all()
+    session.exec(rows.with_for_update(key_share=True)).all()
     session.refresh(user)
 
 

@@ -56,7 +56,8 @@ def save_rating(*, session: Session, actor: User, name: str, value: float, descr
         raise InvalidInput("A rating value must be a finite number.", field="value")
     # Two admins naming a rating alike at once: the second waits here for the first to commit, then
     # sees its rating below (PostgreSQL; SQLite's write transactions are serialised from BEGIN).
-    session.exec(select(Rating.id).order_by(Rating.id).with_for_update()).all()
+    # FOR NO KEY UPDATE: a verdict being written points at a rating, and neither waits for the other.
+    session.exec(select(Rating.id).order_by(Rating.id).with_for_update(key_share=True)).all()
     # Compared in Python: SQLite's lower() folds only ASCII, and a scale has a few dozen ratings at most.
     clash = next((r for r in session.exec(select(Rating)) if r.name.casefold() == name.casefold()
                   and (rating is None or r.id != rating.id)), None)

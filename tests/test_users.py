@@ -1,10 +1,11 @@
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from factcheck import db, users
 from factcheck.errors import InvalidInput
-from factcheck.models import Role, User
+from factcheck.models import Article, Role, User
 from tests.factories import PASSWORD, make_user
 
 
@@ -129,3 +130,21 @@ def test_two_admins_demoting_each_other_at_once_leave_the_desk_an_admin(app, ses
     session.rollback()
     admins = session.exec(select(User).where(User.role == Role.ADMIN, User.active == True)).all()  # noqa: E712
     assert len(admins) == 1
+
+
+def test_a_role_change_does_not_wait_for_an_admins_import_still_running(app, session, database_url):
+    """An import holds its transaction open for minutes on a long article, its rows pointing at the
+    importing admin (imported_by_id, the audit's actor_id): changing another member's role must not
+    queue behind it. The admins' rows are locked only against each other's changes."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises write transactions whole")
+    ada, bea = make_user(session, Role.ADMIN, username="ada"), make_user(session, Role.ADMIN, username="bea")
+    rob = make_user(session, Role.REVIEWER, username="rob")
+    with writer_session(app) as importing, writer_session(app) as mine:
+        importing.add(Article(title="A long story", text="It goes on.", imported_by_id=ada.id))
+        importing.flush()  # written, not committed: the import is still analysing its claims
+        mine.exec(sa.text("SET LOCAL lock_timeout = '2s'"))
+        users.update_user(session=mine, actor=mine.get(User, bea.id), user=mine.get(User, rob.id), role="editor")
+        importing.rollback()
+    session.rollback()
+    assert session.exec(select(User.role).where(User.id == rob.id)).one() == Role.EDITOR

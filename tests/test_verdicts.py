@@ -1,9 +1,10 @@
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from factcheck import db, verdicts, workflow
 from factcheck.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
-from factcheck.models import ClaimLink, ClaimStatus, LinkState, Rating, Role, User, VerdictState
+from factcheck.models import ClaimLink, ClaimStatus, LinkState, Rating, Role, User, Verdict, VerdictState
 from tests.factories import make_claim, make_published_verdict, make_user, rating
 
 
@@ -253,3 +254,21 @@ def test_sign_off_and_send_back_move_the_claims_version_on(session, desk):
     with pytest.raises(Conflict):
         workflow.change_status(session=session, actor=desk["editor"], claim=claim, status="in_research",
                                reason="reopened from an old page", expected_version=stale)
+
+
+def test_a_rating_saved_while_a_verdict_is_being_given_does_not_wait_for_it(app, session, database_url):
+    """A verdict written but not committed points at its rating: saving the scale must not queue
+    behind it, nor the verdict behind the save. Ratings are locked only against each other's saves."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises write transactions whole")
+    admin, reviewer = make_user(session, Role.ADMIN), make_user(session, Role.REVIEWER)
+    claim = make_claim(session)
+    engine = db.writer(db.get_engine(app))
+    with Session(engine) as giving, Session(engine, expire_on_commit=False) as mine:
+        giving.add(Verdict(claim_id=claim.id, rating_id=rating(session, "False").id, rationale="Records show otherwise.",
+                           given_by_id=reviewer.id))
+        giving.flush()
+        mine.exec(sa.text("SET LOCAL lock_timeout = '2s'"))
+        verdicts.save_rating(session=mine, actor=mine.get(User, admin.id), name="Satire", value=0)
+        giving.rollback()
+    assert "Satire" in [r.name for r in verdicts.scale(session)]
