@@ -102,8 +102,9 @@ def add_claim(*, session: Session, actor: User, article: Article, text: str, spe
 
 
 def _before_new_claims(session: Session, texts: list[str]):
-    """The index of past claims, taken before new ones are written; their vectors computed now, as
-    on import: the model never runs while the database is locked."""
+    """A snapshot of the index of past claims (claim_index.IndexSnapshot), taken before new ones are
+    written; their vectors computed now, as on import: the model never runs while the database is
+    locked."""
     claim_vectors.embed_ahead(texts)
     return index_snapshot(session)
 

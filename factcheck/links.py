@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections import deque
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, update as sa_update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, and_, or_, select
 
 from factcheck import audit, claim_index, claim_vectors
@@ -84,6 +85,7 @@ def suggest_links(*, session: Session, actor: User | None, claims: list[Claim], 
 
 
 RELINK_ATTEMPTS = 3
+log = logging.getLogger(__name__)
 
 
 def link_missed(*, session: Session, actor: User | None, claims: list[Claim], snapshot: claim_index.IndexSnapshot,
@@ -91,17 +93,21 @@ def link_missed(*, session: Session, actor: User | None, claims: list[Claim], sn
     """After the caller committed `claims`, matched against `snapshot`: link them to the claims
     that other writers committed meanwhile and the snapshot lacked, so that two imports of one
     story at once still link to each other. Its own short transaction. Both imports may re-link
-    the same pair at once: the one that loses the race sees the other's link on its next try."""
+    the same pair at once: the one that loses the race sees the other's link on its next try.
+    It never raises: the claims are saved by now, and an error page would say they were not; a
+    re-link that fails for good is logged, and "Find similar" still finds those claims."""
     ids, articles = [c.id for c in claims], {c.article_id for c in claims}
     for attempt in range(1, RELINK_ATTEMPTS + 1):
         try:
             made = _link_missed_once(session, actor, ids, articles, snapshot, settings)
             session.commit()
             return made
-        except IntegrityError:
+        except SQLAlchemyError as exc:
             session.rollback()
-            if attempt == RELINK_ATTEMPTS:
-                raise
+            if not isinstance(exc, IntegrityError) or attempt == RELINK_ATTEMPTS:
+                log.warning("claims %s were saved, but linking them to claims saved at the same "
+                            "moment failed: %s", ids, exc.__class__.__name__, exc_info=exc)
+                return []
     return []
 
 

@@ -352,3 +352,26 @@ def test_a_relink_after_a_restore_writes_nothing_into_the_restored_database(app,
     session.rollback()
     assert session.exec(select(ClaimLink)).all() == []
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "link.suggest")).all() == []
+
+
+def test_a_relink_that_fails_for_good_leaves_the_saved_import_standing(session, database_url, monkeypatch, caplog):
+    """The re-link runs after the import committed: an error there is logged, not raised, since an
+    error page would tell the reviewer that an article already on the desk was not imported."""
+    postgres_only(database_url)
+    reviewer = make_user(session)
+    second = []
+
+    def import_b():
+        with other_session(session) as s:
+            second.append(import_text(s, reviewer, COURIER, "Courier").id)
+    during_first_match(monkeypatch, import_b)
+
+    def lost_connection(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+    monkeypatch.setattr(links, "_link_missed_once", lost_connection)
+    with caplog.at_level("WARNING", logger="factcheck.links"):
+        first = import_text(session, reviewer, HERALD, "Herald")
+    monkeypatch.undo()
+    assert session.get(Article, first.id) is not None
+    assert "linking them to claims saved at the same moment failed" in caplog.text
+    assert links_between(session, first.id, second[0]) == []   # what the failed re-link would have made
