@@ -53,3 +53,27 @@ def test_export_streams_in_batches(session, monkeypatch):
     stream = export_csv(session)
     assert next(stream).startswith("claim_id,")
     assert [int(line.split(",")[0]) for line in stream] == ids
+
+
+def test_the_verdict_columns_show_the_published_verdict_never_a_draft(session):
+    """A draft (a reopened claim's new proposal, or a claim's first) is not the claim's verdict: the
+    row agrees with the verdict filter, the search page and the API."""
+    from factcheck.models import ClaimStatus, Verdict
+    from factcheck.search import Filters
+    from tests.factories import rating
+    reviewer, editor = make_user(session), make_user(session, Role.EDITOR)
+    article = make_article(session)
+    reopened = make_claim(session, article, text="The bridge cost $2.6 million.")
+    make_published_verdict(session, reopened, reviewer, editor, "Half true")
+    drafted = make_claim(session, article, text="Tourism fell by five percent.")
+    for claim in (reopened, drafted):
+        session.add(Verdict(claim_id=claim.id, rating_id=rating(session, "False").id, given_by_id=reviewer.id,
+                            rationale="A draft the editor has not signed off."))
+        claim.status = ClaimStatus.VERDICT_PROPOSED
+        session.add(claim)
+    session.commit()
+    rows = {int(r["claim_id"]): r for r in parse(session)}
+    assert (rows[reopened.id]["verdict"], rows[reopened.id]["rationale"], rows[reopened.id]["signed_off_by"]) == \
+        ("Half true", "Records show otherwise.", editor.username)
+    assert (rows[drafted.id]["verdict"], rows[drafted.id]["rationale"]) == ("", "")
+    assert [r["verdict"] for r in parse(session, filters=Filters(verdict="Half true"))] == ["Half true"]

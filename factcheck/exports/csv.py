@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, or_, select
 
+from factcheck import verdicts as verdicts_mod
 from factcheck.links import LIVE_STATES
-from factcheck.models import Article, Claim, ClaimLink, Rating, User, Verdict, VerdictState
+from factcheck.models import Article, Claim, ClaimLink, Rating, User, Verdict
 from factcheck.search import Filters, filter_claims
 
 COLUMNS = ["claim_id", "claim", "speaker", "article_title", "outlet", "article_url", "status", "checkworthiness",
@@ -43,7 +44,7 @@ def claim_rows(session: Session, filters: Filters | None = None) -> Iterator[lis
         if not rows:
             return
         ids = [c.id for c, _ in rows]
-        verdicts = _latest_verdicts(session, ids)
+        verdicts = _published_verdicts(session, ids)
         linked = _linked_ids(session, ids)
         for claim, article in rows:
             v = verdicts.get(claim.id)
@@ -54,9 +55,11 @@ def claim_rows(session: Session, filters: Filters | None = None) -> Iterator[lis
         last = ids[-1]
 
 
-def _latest_verdicts(session: Session, ids: list[int]) -> dict[int, Verdict]:
-    stmt = select(Verdict).where(Verdict.claim_id.in_(ids), Verdict.state != VerdictState.SENT_BACK).order_by(Verdict.id)
-    return {v.claim_id: v for v in session.exec(stmt)}  # the last one wins
+def _published_verdicts(session: Session, ids: list[int]) -> dict[int, Verdict]:
+    """The published verdict only, as the verdict filter, the search page and the API read it: a
+    draft never shows as the claim's verdict, nor beside a sign-off it never had."""
+    stmt = select(Verdict).where(Verdict.claim_id.in_(ids), verdicts_mod.is_published())
+    return {v.claim_id: v for v in session.exec(stmt)}
 
 
 def _linked_ids(session: Session, ids: list[int]) -> dict[int, set[int]]:
