@@ -108,9 +108,7 @@ def search_claims(*, session: Session, query: str = "", filters: Filters | None 
                             .offset((page - 1) * page_size).limit(page_size)).all()
         hits = [Hit(c, a, None) for c, a in rows]
     else:
-        limit = candidates * (4 if filters.active() else 1)
-        matches = current_index(session).search(query, limit=limit, mode="fuzzy")
-        scores = {m.claim_id: m.score for m in matches}
+        scores = query_scores(session, query, filters, candidates)
         rows = session.exec(filter_claims(base, filters).where(Claim.id.in_(list(scores)))).all() if scores else []
         ranked = sorted(rows, key=lambda r: (-scores[r[0].id], r[0].id))
         total = len(ranked)
@@ -120,6 +118,13 @@ def search_claims(*, session: Session, query: str = "", filters: Filters | None 
     pages = max(1, -(-total // page_size))
     return SearchPage(hits, total, page, pages, query, notice, WORD.findall(query.lower()),
                       [n.value for n in find_numbers(query)])
+
+
+def query_scores(session: Session, query: str, filters: Filters, candidates: int = 500) -> dict[int, float]:
+    """claim id -> score of the claims a cleaned, non-empty query finds, before the filters: the
+    search page ranks these, and the CSV of "these" results exports the same claims."""
+    limit = candidates * (4 if filters.active() else 1)
+    return {m.claim_id: m.score for m in current_index(session).search(query, limit=limit, mode="fuzzy")}
 
 
 def _attach_verdicts(session: Session, hits: list[Hit]) -> None:

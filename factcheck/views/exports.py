@@ -23,13 +23,13 @@ def claims_csv():
     form = forms.search_form(get_session(), request.args)
     if not form.validate():
         raise InvalidInput("The export filters are not valid.")
-    filters, engine = filters_from(form), get_engine()
+    filters, query, engine = filters_from(form), form.q.data or "", get_engine()
 
     def rows():
         # the stream runs after the request has ended, and so has the request's session: it reads
         # with a session of its own, which gives its connection back when the stream ends or is dropped
         with Session(engine, expire_on_commit=False) as session:
-            yield from export_csv(session, filters)
+            yield from export_csv(session, filters, query)
 
     name = f"factcheck-claims-{date.today().isoformat()}.csv"
     return Response(rows(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

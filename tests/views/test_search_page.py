@@ -57,3 +57,21 @@ def test_an_articles_claim_count_links_to_just_its_claims(session, auth, app):
     listed = auth.client.get(link).get_data(as_text=True)
     assert "2 claims" in listed and 'id="article-filter"' in listed
     assert "2 claims" in page
+
+
+def test_export_these_as_csv_exports_the_claims_the_search_lists(session, auth, app):
+    import csv
+    import html
+    import io
+    import re
+    article = make_article(session, outlet="Herald")
+    bridge = make_claim(session, article, text="The harbour bridge cost 2.6 million euros.")
+    make_claim(session, article, text="Unemployment fell by 40 percent last year.")
+    make_claim(session, article, text="Hospital waiting lists doubled since 2020.")
+    auth.login(Role.EDITOR)
+    for query, expected in (("harbour bridge", [bridge.id]), ("zzqx wqxv", [])):
+        page = auth.client.get("/search/", query_string={"q": query}).get_data(as_text=True)
+        link = html.unescape(re.search(r'href="([^"]+)" id="export-filtered"', page).group(1))
+        shown = int(re.search(r'id="result-count">(\d+) claim', page).group(1))
+        rows = list(csv.DictReader(io.StringIO(auth.client.get(link).get_data(as_text=True).lstrip("\ufeff"))))
+        assert [int(r["claim_id"]) for r in rows] == expected and len(rows) == shown, query
