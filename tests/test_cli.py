@@ -90,8 +90,9 @@ def test_export_csv_to_a_file(runner, story, tmp_path):
     out = tmp_path / "claims.csv"
     result = runner.invoke(args=["export", "csv", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows and all(r["outlet"] == "'=HYPERLINK(1)" for r in rows)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfclaim_id,")
 
 
 def test_demo_fills_an_empty_database_once(runner):

@@ -21,7 +21,9 @@ def test_harmless_cells_are_untouched():
 
 
 def parse(session, **kw):
-    return list(csv.DictReader(io.StringIO("".join(export_csv(session, **kw)))))
+    text = "".join(export_csv(session, **kw))
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
 
 
 def test_export_parses_back_with_every_column(session):
@@ -51,7 +53,7 @@ def test_export_streams_in_batches(session, monkeypatch):
     article = make_article(session)
     ids = [make_claim(session, article, text=f"Claim number {n}.").id for n in range(5)]
     stream = export_csv(session)
-    assert next(stream).startswith("claim_id,")
+    assert next(stream).startswith("\ufeffclaim_id,")
     assert [int(line.split(",")[0]) for line in stream] == ids
 
 
@@ -77,3 +79,13 @@ def test_the_verdict_columns_show_the_published_verdict_never_a_draft(session):
         ("Half true", "Records show otherwise.", editor.username)
     assert (rows[drafted.id]["verdict"], rows[drafted.id]["rationale"]) == ("", "")
     assert [r["verdict"] for r in parse(session, filters=Filters(verdict="Half true"))] == ["Half true"]
+
+
+def test_the_file_opens_with_a_byte_order_mark_so_excel_reads_utf8(session):
+    make_claim(session, make_article(session, outlet="Gazette Ünïon"), text="Zoë Müller-Łukasiewicz said it cost €2m.",
+               speaker="José Núñez")
+    data = "".join(export_csv(session)).encode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert list(rows[0]) == COLUMNS
+    assert (rows[0]["speaker"], rows[0]["outlet"]) == ("José Núñez", "Gazette Ünïon")

@@ -16,6 +16,7 @@ COLUMNS = ["claim_id", "claim", "speaker", "article_title", "outlet", "article_u
            "verdict", "rationale", "assignee", "signed_off_by", "updated_at", "linked_claim_ids"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
+BOM = "\ufeff"
 
 
 def neutralise(value) -> str:
@@ -80,6 +81,8 @@ def _linked_ids(session: Session, ids: list[int]) -> dict[int, set[int]]:
 
 
 def export_csv(session: Session, filters: Filters | None = None, query: str = "") -> Iterator[str]:
-    yield _line(COLUMNS)
+    """The file opens with a UTF-8 byte-order mark: without one, Excel reads a double-clicked CSV in
+    the machine's legacy code page and shows "Zoë Müller" as "ZoÃ« MÃ¼ller" (LibreOffice takes it too)."""
+    yield BOM + _line(COLUMNS)
     for row in claim_rows(session, filters, query):
         yield _line(row)

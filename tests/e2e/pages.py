@@ -265,7 +265,7 @@ class ExportDownload:
         with self.page.expect_download() as info:
             self.page.get_by_role("link", name="CSV export").click()
         download = info.value
-        with open(download.path(), encoding="utf-8", newline="") as handle:
+        with open(download.path(), encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(io.StringIO(handle.read())))
         return CsvDownload(download.suggested_filename, rows)
 
