@@ -232,6 +232,16 @@ def test_search_with_filters_and_pages(api, session):
     assert api.get("/search?status=new&article=%d" % herald.id).get_json()["total"] == 1
 
 
+def test_verdict_filter_takes_the_rating_name_in_any_case(api, session):
+    """A tool that proposes with rating "false" (accepted) must also find the claim with verdict=false."""
+    published = make_claim(session, text="The bridge cost 9 million dollars.")
+    make_claim(session, text="The bridge cost 8 million dollars.")
+    make_published_verdict(session, published, api.user(REVIEWER), api.user(EDITOR), "False")
+    for asked in ("False", "false", "FALSE"):
+        assert [i["id"] for i in api.get(f"/claims?verdict={asked}").get_json()["items"]] == [published.id], asked
+        assert [i["id"] for i in api.get(f"/search?verdict={asked}").get_json()["items"]] == [published.id], asked
+
+
 def test_prior_search_ranks_the_nearest_first(api, session):
     session.add_all([PriorFactCheck(url=f"https://desk.example/{i}", publisher="Desk", claim_text=text, rating_text="x")
                      for i, text in enumerate(["Unemployment fell to 4 percent in March",
