@@ -87,3 +87,37 @@ def test_real_responses_match_their_schemas(api, session):
     check("Error", api.get("/claims?limit=0").get_json())
     with pytest.raises(jsonschema.ValidationError):
         check("Claim", {"id": "not a claim"})
+
+
+def test_statuses_the_api_answers_are_documented(api, app, session):
+    """A client generated from the document must know every status it can get: a merged claim's evidence
+    (409), a body sent to sign-off (400, 415) and a too-large body on any POST (413)."""
+    doc = api.get("/openapi.json").get_json()
+
+    def documented(path: str, response) -> None:
+        codes = doc["paths"][path]["post"]["responses"]
+        assert str(response.status_code) in codes, (path, response.status_code, response.get_json())
+
+    editor = api.user(EDITOR)
+    target = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=editor)
+    merged = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=editor)
+    merged.merged_into_id = target.id
+    session.add(merged)
+    session.commit()
+    evidence = api.post(f"/claims/{merged.id}/evidence", {"url": "https://a.example/", "stance": "context"}, as_=EDITOR)
+    assert evidence.status_code == 409
+    documented("/claims/{claim_id}/evidence", evidence)
+
+    proposed = make_claim(session, status=ClaimStatus.VERDICT_PROPOSED)
+    sign_off = f"/claims/{proposed.id}/verdict/sign-off"
+    for response in (api.post(sign_off, [1], as_=EDITOR),
+                     api.post(sign_off, as_=EDITOR, data="ok", content_type="text/plain")):
+        assert response.status_code in (400, 415)
+        documented("/claims/{claim_id}/verdict/sign-off", response)
+
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    for path, item in doc["paths"].items():
+        if "post" in item:
+            response = api.post(path.replace("{claim_id}", str(target.id)), {"reason": "x" * 2000}, as_=EDITOR)
+            assert response.status_code == 413, path
+            documented(path, response)
