@@ -8,6 +8,7 @@ from factcheck.models import ClaimStatus, LinkState, Stance, VerdictState
 
 API_PREFIX = "/api/v1"
 MAX_LIMIT = 200
+INT_MAX = 2**31 - 1  # every id and version fits a 32-bit column: larger numbers are refused, not overflowed
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Field:
     description: str = ""
     enum: tuple[str, ...] | None = None
     max_length: int | None = None
+    min_length: int | None = None
     minimum: int | None = None
     maximum: int | None = None
     default: object = None
@@ -28,10 +30,14 @@ class Field:
     def schema(self) -> dict:
         kinds = self.kind.split("|") + (["null"] if self.nullable else [])
         out: dict = {"type": kinds[0] if len(kinds) == 1 else kinds}
-        for key in ("description", "max_length", "minimum", "maximum", "default", "format"):
+        names = {"max_length": "maxLength", "min_length": "minLength"}
+        for key in ("description", "min_length", "max_length", "minimum", "maximum", "default", "format"):
             value = getattr(self, key)
             if value not in (None, ""):
-                out["maxLength" if key == "max_length" else key] = value
+                out[names.get(key, key)] = value
+        if "integer" in kinds:  # the parser refuses what a 32-bit column cannot hold: say so
+            out.setdefault("minimum", -INT_MAX)
+            out.setdefault("maximum", INT_MAX)
         if self.enum:
             out["enum"] = list(self.enum) + ([None] if self.nullable else [])
         return out
@@ -64,17 +70,19 @@ BODIES: dict[str, dict[str, Field]] = {
         "version": Field("integer", minimum=1),
     },
     "add_evidence": {
-        "url": Field("string", required=True, max_length=2000),
+        "url": Field("string", required=True, min_length=1, max_length=2000),
         "stance": Field("string", required=True, enum=STANCES),
         "quote": Field("string", max_length=10000),
         "note": Field("string", max_length=10000),
     },
     "propose_verdict": {
-        "rating": Field("string|integer", required=True, description="A rating of the desk's scale, by name or id."),
-        "rationale": Field("string", required=True, max_length=20000),
+        "rating": Field("string|integer", required=True, minimum=1, min_length=1,
+                        description="A rating of the desk's scale, by name (case ignored) or id."),
+        "rationale": Field("string", required=True, min_length=10, max_length=20000,
+                           description="At least a sentence (10 characters or more)."),
         "version": Field("integer", minimum=1),
     },
-    "send_back": {"reason": Field("string", required=True, max_length=5000)},
+    "send_back": {"reason": Field("string", required=True, min_length=1, max_length=5000)},
 }
 
 QUERIES: dict[str, dict[str, Field]] = {
@@ -101,7 +109,7 @@ QUERIES: dict[str, dict[str, Field]] = {
         "limit": Field("integer", minimum=1, maximum=100, default=25),
     },
     "search_priors": {
-        "q": Field("string", required=True, max_length=1000, description="Claim text to look for."),
+        "q": Field("string", required=True, min_length=1, max_length=1000, description="Claim text to look for."),
         "limit": Field("integer", minimum=1, maximum=50, default=50),
     },
 }
@@ -231,7 +239,8 @@ def body_schema(fields: dict[str, Field]) -> dict:
 def operation(route: Route) -> dict:
     op = {"operationId": route.endpoint.split(".")[1], "summary": route.summary,
           "description": ("Editors and admins only." if route.editors_only else "Any desk member.")}
-    params = [{"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer"}}] \
+    params = [{"name": "claim_id", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX}}] \
         if "{claim_id}" in route.path else []
     for name, f in QUERIES.get(route.query, {}).items():
         params.append({"name": name, "in": "query", "required": f.required, "schema": f.schema()})

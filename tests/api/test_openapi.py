@@ -121,3 +121,35 @@ def test_statuses_the_api_answers_are_documented(api, app, session):
             response = api.post(path.replace("{claim_id}", str(target.id)), {"reason": "x" * 2000}, as_=EDITOR)
             assert response.status_code == 413, path
             documented(path, response)
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/claims/{id}/status", {"status": "triaged", "version": 2**31}),
+    ("/claims/{id}/assign", {"user": "editor", "version": 2**31}),
+    ("/claims/{id}/verdict", {"rating": "False", "rationale": "Too short"}),
+    ("/claims/{id}/verdict", {"rating": "", "rationale": "The records say otherwise."}),
+    ("/claims/{id}/verdict", {"rating": 0, "rationale": "The records say otherwise."}),
+    ("/claims/{id}/verdict", {"rating": 2**31, "rationale": "The records say otherwise."}),
+    ("/claims/{id}/evidence", {"url": "", "stance": "context"}),
+    ("/claims/{id}/verdict/send-back", {"reason": ""}),
+])
+def test_bodies_the_api_refuses_for_their_shape_are_ones_the_document_rules_out(api, session, path, body):
+    """A client that validates against the document must not be surprised by a 400 on a number or a length."""
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = api.get("/openapi.json").get_json()
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=api.user(EDITOR))
+    response = api.post(path.format(id=claim.id), body, as_=EDITOR)
+    assert response.status_code == 400, response.get_json()
+    schema = doc["paths"][path.replace("{id}", "{claim_id}")]["post"]["requestBody"]["content"]["application/json"]
+    assert not jsonschema.Draft202012Validator(schema["schema"]).is_valid(body), response.get_json()
+
+
+def test_parameters_the_api_refuses_are_ones_the_document_rules_out(api):
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = api.get("/openapi.json").get_json()
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/priors"]["get"]["parameters"]}
+    assert api.get("/priors?q=").status_code == 400
+    assert not jsonschema.Draft202012Validator(params["q"]).is_valid("")
+    claim_id = doc["paths"]["/claims/{claim_id}"]["get"]["parameters"][0]["schema"]
+    assert api.get(f"/claims/{2**31}").status_code == 404 and api.get("/claims/0").status_code == 404
+    assert not any(jsonschema.Draft202012Validator(claim_id).is_valid(n) for n in (0, 2**31))
