@@ -76,6 +76,8 @@ def refuse_unknown_api_routes():
 
 def checked(name: str, value, field: api_schema.Field):
     kinds = field.kind.split("|")
+    if "integer" in kinds and isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one number type: 3.0 is an integer to JSON Schema and to most encoders
     ok = (("string" in kinds and isinstance(value, str)) or ("boolean" in kinds and isinstance(value, bool))
           or ("integer" in kinds and isinstance(value, int) and not isinstance(value, bool)))
     if not ok:
