@@ -27,8 +27,9 @@ class Field:
     default: object = None
     format: str | None = None  # "date": an ISO date, parsed by the view
 
-    def schema(self) -> dict:
-        kinds = self.kind.split("|") + (["null"] if self.nullable else [])
+    def schema(self, nullable: bool | None = None) -> dict:
+        nullable = self.nullable if nullable is None else nullable
+        kinds = self.kind.split("|") + (["null"] if nullable else [])
         out: dict = {"type": kinds[0] if len(kinds) == 1 else kinds}
         names = {"max_length": "maxLength", "min_length": "minLength"}
         for key in ("description", "min_length", "max_length", "minimum", "maximum", "default", "format"):
@@ -39,7 +40,7 @@ class Field:
             out.setdefault("minimum", -INT_MAX)
             out.setdefault("maximum", INT_MAX)
         if self.enum:
-            out["enum"] = list(self.enum) + ([None] if self.nullable else [])
+            out["enum"] = list(self.enum) + ([None] if nullable else [])
         return out
 
 
@@ -231,8 +232,9 @@ ERROR_TEXT = {400: "Bad JSON, a wrong field or a refused value.", 401: "No valid
 
 
 def body_schema(fields: dict[str, Field]) -> dict:
+    """An optional field may also be sent as null, which read_json takes as absent."""
     return {"type": "object", "additionalProperties": False,
-            "properties": {name: f.schema() for name, f in fields.items()},
+            "properties": {name: f.schema(nullable=f.nullable or not f.required) for name, f in fields.items()},
             **({"required": req} if (req := [n for n, f in fields.items() if f.required]) else {})}
 
 

@@ -153,3 +153,20 @@ def test_parameters_the_api_refuses_are_ones_the_document_rules_out(api):
     claim_id = doc["paths"]["/claims/{claim_id}"]["get"]["parameters"][0]["schema"]
     assert api.get(f"/claims/{2**31}").status_code == 404 and api.get("/claims/0").status_code == 404
     assert not any(jsonschema.Draft202012Validator(claim_id).is_valid(n) for n in (0, 2**31))
+
+
+def test_optional_fields_sent_as_null_are_documented_as_nullable(api, session):
+    """read_json takes null for an absent optional field; the document must allow what is accepted."""
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = api.get("/openapi.json").get_json()
+    claim = make_claim(session)
+    body = {"status": "triaged", "reason": None, "version": None}
+    assert api.post(f"/claims/{claim.id}/status", body, as_=EDITOR).status_code == 200
+    schema = doc["paths"]["/claims/{claim_id}/status"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert jsonschema.Draft202012Validator(schema).is_valid(body)
+    assert not jsonschema.Draft202012Validator(schema).is_valid({"status": None})  # required stays required
+    imported = {"text": "The mayor said the bridge cost $2.6 million.", "title": None, "published_at": None,
+                "allow_duplicate": None}
+    assert api.post("/articles", imported).status_code == 201
+    schema = doc["paths"]["/articles"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert jsonschema.Draft202012Validator(schema).is_valid(imported)
