@@ -45,6 +45,7 @@ class Field:
 
 
 STATUSES = tuple(s.value for s in ClaimStatus)
+VERDICT_NAME = "Name of the published rating (case and spacing ignored)."
 STANCES = tuple(s.value for s in Stance)
 
 BODIES: dict[str, dict[str, Field]] = {
@@ -93,14 +94,14 @@ QUERIES: dict[str, dict[str, Field]] = {
         "article": Field("integer", minimum=1, description="Claims of one article."),
         "outlet": Field("string", max_length=200),
         "speaker": Field("string", max_length=300, description="Part of the speaker's name."),
-        "verdict": Field("string", max_length=80, description="Name of the published rating (case and spacing ignored)."),
+        "verdict": Field("string", max_length=80, description=VERDICT_NAME),
         "limit": Field("integer", minimum=1, maximum=MAX_LIMIT, default=50),
         "cursor": Field("string", max_length=100, description="The `next` value of the previous page."),
     },
     "search": {
         "q": Field("string", max_length=1000, description="Fuzzy, typo-tolerant; empty lists the latest claims."),
         "status": Field("string", enum=STATUSES),
-        "verdict": Field("string", max_length=80, description="Name of the published rating (case and spacing ignored)."),
+        "verdict": Field("string", max_length=80, description=VERDICT_NAME),
         "outlet": Field("string", max_length=200),
         "speaker": Field("string", max_length=300),
         "article": Field("integer", minimum=1),

@@ -86,7 +86,8 @@ def checked(name: str, value, field: api_schema.Field):
         if "\x00" in value or _unencodable(value):
             raise InvalidInput(f"{name} contains characters that cannot be stored.")
         if field.min_length is not None and len(value) < field.min_length:
-            raise InvalidInput(f"{name} is at least {field.min_length:,} character{'s' if field.min_length > 1 else ''}.")
+            plural = "s" if field.min_length > 1 else ""
+            raise InvalidInput(f"{name} is at least {field.min_length:,} character{plural}.")
         if field.max_length is not None and len(value) > field.max_length:
             raise InvalidInput(f"{name} is at most {field.max_length:,} characters.")
         if field.enum and value not in field.enum:
