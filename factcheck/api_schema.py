@@ -8,6 +8,7 @@ from factcheck.models import ClaimStatus, LinkState, Stance, VerdictState
 
 API_PREFIX = "/api/v1"
 MAX_LIMIT = 200
+INT_MAX = 2**31 - 1  # every id and version fits a 32-bit column: larger numbers are refused, not overflowed
 
 
 @dataclass(frozen=True)
@@ -20,24 +21,31 @@ class Field:
     description: str = ""
     enum: tuple[str, ...] | None = None
     max_length: int | None = None
+    min_length: int | None = None
     minimum: int | None = None
     maximum: int | None = None
     default: object = None
     format: str | None = None  # "date": an ISO date, parsed by the view
 
-    def schema(self) -> dict:
-        kinds = self.kind.split("|") + (["null"] if self.nullable else [])
+    def schema(self, nullable: bool | None = None) -> dict:
+        nullable = self.nullable if nullable is None else nullable
+        kinds = self.kind.split("|") + (["null"] if nullable else [])
         out: dict = {"type": kinds[0] if len(kinds) == 1 else kinds}
-        for key in ("description", "max_length", "minimum", "maximum", "default", "format"):
+        names = {"max_length": "maxLength", "min_length": "minLength"}
+        for key in ("description", "min_length", "max_length", "minimum", "maximum", "default", "format"):
             value = getattr(self, key)
             if value not in (None, ""):
-                out["maxLength" if key == "max_length" else key] = value
+                out[names.get(key, key)] = value
+        if "integer" in kinds:  # the parser refuses what a 32-bit column cannot hold: say so
+            out.setdefault("minimum", -INT_MAX)
+            out.setdefault("maximum", INT_MAX)
         if self.enum:
-            out["enum"] = list(self.enum) + ([None] if self.nullable else [])
+            out["enum"] = list(self.enum) + ([None] if nullable else [])
         return out
 
 
 STATUSES = tuple(s.value for s in ClaimStatus)
+VERDICT_NAME = "Name of the published rating (case and spacing ignored)."
 STANCES = tuple(s.value for s in Stance)
 
 BODIES: dict[str, dict[str, Field]] = {
@@ -64,17 +72,19 @@ BODIES: dict[str, dict[str, Field]] = {
         "version": Field("integer", minimum=1),
     },
     "add_evidence": {
-        "url": Field("string", required=True, max_length=2000),
+        "url": Field("string", required=True, min_length=1, max_length=2000),
         "stance": Field("string", required=True, enum=STANCES),
         "quote": Field("string", max_length=10000),
         "note": Field("string", max_length=10000),
     },
     "propose_verdict": {
-        "rating": Field("string|integer", required=True, description="A rating of the desk's scale, by name or id."),
-        "rationale": Field("string", required=True, max_length=20000),
+        "rating": Field("string|integer", required=True, minimum=1, min_length=1,
+                        description="A rating of the desk's scale, by name (case ignored) or id."),
+        "rationale": Field("string", required=True, min_length=10, max_length=20000,
+                           description="At least a sentence (10 characters or more)."),
         "version": Field("integer", minimum=1),
     },
-    "send_back": {"reason": Field("string", required=True, max_length=5000)},
+    "send_back": {"reason": Field("string", required=True, min_length=1, max_length=5000)},
 }
 
 QUERIES: dict[str, dict[str, Field]] = {
@@ -84,14 +94,14 @@ QUERIES: dict[str, dict[str, Field]] = {
         "article": Field("integer", minimum=1, description="Claims of one article."),
         "outlet": Field("string", max_length=200),
         "speaker": Field("string", max_length=300, description="Part of the speaker's name."),
-        "verdict": Field("string", max_length=80, description="Name of the published rating."),
+        "verdict": Field("string", max_length=80, description=VERDICT_NAME),
         "limit": Field("integer", minimum=1, maximum=MAX_LIMIT, default=50),
         "cursor": Field("string", max_length=100, description="The `next` value of the previous page."),
     },
     "search": {
         "q": Field("string", max_length=1000, description="Fuzzy, typo-tolerant; empty lists the latest claims."),
         "status": Field("string", enum=STATUSES),
-        "verdict": Field("string", max_length=80),
+        "verdict": Field("string", max_length=80, description=VERDICT_NAME),
         "outlet": Field("string", max_length=200),
         "speaker": Field("string", max_length=300),
         "article": Field("integer", minimum=1),
@@ -101,7 +111,7 @@ QUERIES: dict[str, dict[str, Field]] = {
         "limit": Field("integer", minimum=1, maximum=100, default=25),
     },
     "search_priors": {
-        "q": Field("string", required=True, max_length=1000, description="Claim text to look for."),
+        "q": Field("string", required=True, min_length=1, max_length=1000, description="Claim text to look for."),
         "limit": Field("integer", minimum=1, maximum=50, default=50),
     },
 }
@@ -130,20 +140,20 @@ ROUTES = (
     Route("/articles", "post", "api.import_article", "Import an article and extract its claims.",
           "ArticleImport", status=201, body="import_article", errors=(400, 401, 403, 409, 413, 415)),
     Route("/claims/{claim_id}/status", "post", "api.change_status", "Move a claim to another status.",
-          "Claim", body="change_status", errors=(400, 401, 403, 404, 409, 415)),
+          "Claim", body="change_status", errors=(400, 401, 403, 404, 409, 413, 415)),
     Route("/claims/{claim_id}/assign", "post", "api.assign_claim",
           "Assign a claim (editors: anyone; reviewers: take an unassigned claim).", "Claim", body="assign",
-          errors=(400, 401, 403, 404, 409, 415)),
+          errors=(400, 401, 403, 404, 409, 413, 415)),
     Route("/claims/{claim_id}/evidence", "post", "api.add_evidence", "Add evidence to a claim in research.",
-          "Evidence", status=201, body="add_evidence", errors=(400, 401, 403, 404, 415)),
+          "Evidence", status=201, body="add_evidence", errors=(400, 401, 403, 404, 409, 413, 415)),
     Route("/claims/{claim_id}/verdict", "post", "api.propose_verdict", "Propose a verdict for a claim in research.",
-          "Verdict", status=201, body="propose_verdict", errors=(400, 401, 403, 404, 409, 415)),
+          "Verdict", status=201, body="propose_verdict", errors=(400, 401, 403, 404, 409, 413, 415)),
     Route("/claims/{claim_id}/verdict/sign-off", "post", "api.sign_off",
           "Sign off the proposed verdict (an editor other than its author).", "Verdict", editors_only=True,
-          errors=(401, 403, 404, 409)),
+          errors=(400, 401, 403, 404, 409, 413, 415)),  # no body, or an empty JSON object: anything else is refused
     Route("/claims/{claim_id}/verdict/send-back", "post", "api.send_back",
           "Send the proposed verdict back to research.", "Verdict", body="send_back", editors_only=True,
-          errors=(400, 401, 403, 404, 409, 415)),
+          errors=(400, 401, 403, 404, 409, 413, 415)),
     Route("/search", "get", "api.search_claims", "Fuzzy search over every claim, best match first.", "SearchPage",
           query="search", errors=(400, 401)),
     Route("/priors", "get", "api.search_priors", "Search other desks' fact-checks by claim text.", "PriorList",
@@ -223,15 +233,17 @@ ERROR_TEXT = {400: "Bad JSON, a wrong field or a refused value.", 401: "No valid
 
 
 def body_schema(fields: dict[str, Field]) -> dict:
+    """An optional field may also be sent as null, which read_json takes as absent."""
     return {"type": "object", "additionalProperties": False,
-            "properties": {name: f.schema() for name, f in fields.items()},
+            "properties": {name: f.schema(nullable=f.nullable or not f.required) for name, f in fields.items()},
             **({"required": req} if (req := [n for n, f in fields.items() if f.required]) else {})}
 
 
 def operation(route: Route) -> dict:
     op = {"operationId": route.endpoint.split(".")[1], "summary": route.summary,
           "description": ("Editors and admins only." if route.editors_only else "Any desk member.")}
-    params = [{"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer"}}] \
+    params = [{"name": "claim_id", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX}}] \
         if "{claim_id}" in route.path else []
     for name, f in QUERIES.get(route.query, {}).items():
         params.append({"name": name, "in": "query", "required": f.required, "schema": f.schema()})

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 
 from rapidfuzz import fuzz
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from factcheck import verdicts
@@ -71,6 +71,14 @@ def clean_query(query: str) -> tuple[str, str | None]:
     return query, notice
 
 
+def rating_named(name: str):
+    """Rating names ignore case and spacing (as the scale and the API's rating field do), so a tool asking
+    for verdict=false finds "False" rather than silently nothing. SQLite's lower() folds ASCII only: a
+    non-ASCII name still matches as spelt."""
+    wanted = " ".join(name.split())
+    return or_(Rating.name == wanted, func.lower(Rating.name) == wanted.lower())
+
+
 def filter_claims(stmt, filters: Filters):
     stmt = stmt.where(Claim.merged_into_id == None)  # noqa: E711
     if filters.status:
@@ -90,7 +98,7 @@ def filter_claims(stmt, filters: Filters):
         stmt = stmt.where(when <= datetime.combine(filters.date_to, time.max, timezone.utc))
     if filters.verdict:
         published = (select(Verdict.claim_id).join(Rating, Rating.id == Verdict.rating_id)
-                     .where(verdicts.is_published(), Rating.name == filters.verdict))
+                     .where(verdicts.is_published(), rating_named(filters.verdict)))
         stmt = stmt.where(Claim.id.in_(published))
     return stmt
 

@@ -40,6 +40,16 @@ def test_verdict_filter_and_shown_verdict(session):
     assert [(h.claim.id, h.verdict) for h in page.hits] == [(b.id, "Mostly true")]
 
 
+def test_verdict_filter_ignores_case_and_spacing_like_rating_names(session):
+    """Rating names are unique ignoring case, so "mostly  TRUE" can only mean "Mostly true"."""
+    a, b, _ = seed(session)
+    make_published_verdict(session, b, make_user(session), make_user(session, Role.EDITOR), "Mostly true")
+    for asked in ("Mostly true", "mostly true", "MOSTLY TRUE", " mostly   True "):
+        assert [h.claim.id for h in search.search_claims(session=session, filters=search.Filters(verdict=asked)).hits] \
+            == [b.id], asked
+    assert search.search_claims(session=session, filters=search.Filters(verdict="mostly")).hits == []
+
+
 def test_verdict_filter_ignores_superseded_verdicts(session):
     """A claim reopened and signed off again carries only its new rating (filter, shown verdict, CSV)."""
     from datetime import timedelta

@@ -22,7 +22,7 @@ from factcheck.security import ANY_ROLE, API_PREFIX, EDITORS, csrf, load_or_404,
 from factcheck.views.common import as_datetime, match_settings
 
 bp = Blueprint("api", __name__, url_prefix=api_schema.API_PREFIX)
-INT_MAX = 2**31 - 1  # every id and version fits a 32-bit column: larger numbers are refused, not overflowed
+INT_MAX = api_schema.INT_MAX
 CLAIM = f"<int(min=1, max={INT_MAX}):claim_id>"  # a larger path id is simply not found
 csrf.exempt(bp)  # the blanket check would refuse token requests; protect_api_request checks cookie ones
 bp.before_request(protect_api_request)
@@ -76,6 +76,8 @@ def refuse_unknown_api_routes():
 
 def checked(name: str, value, field: api_schema.Field):
     kinds = field.kind.split("|")
+    if "integer" in kinds and isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one number type: 3.0 is an integer to JSON Schema and to most encoders
     ok = (("string" in kinds and isinstance(value, str)) or ("boolean" in kinds and isinstance(value, bool))
           or ("integer" in kinds and isinstance(value, int) and not isinstance(value, bool)))
     if not ok:
@@ -83,6 +85,9 @@ def checked(name: str, value, field: api_schema.Field):
     if isinstance(value, str):
         if "\x00" in value or _unencodable(value):
             raise InvalidInput(f"{name} contains characters that cannot be stored.")
+        if field.min_length is not None and len(value) < field.min_length:
+            plural = "s" if field.min_length > 1 else ""
+            raise InvalidInput(f"{name} is at least {field.min_length:,} character{plural}.")
         if field.max_length is not None and len(value) > field.max_length:
             raise InvalidInput(f"{name} is at most {field.max_length:,} characters.")
         if field.enum and value not in field.enum:

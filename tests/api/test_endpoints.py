@@ -103,6 +103,21 @@ def test_stale_version_is_a_409_conflict(api, session):
     assert session.get(Claim, claim.id).status == ClaimStatus.TRIAGED
 
 
+def test_whole_numbers_sent_as_json_floats_are_integers(api, session):
+    """JSON has one number type: a sheet or a script that sends version 1.0 means version 1, as the schema says."""
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=api.user(REVIEWER))
+    moved = api.post(f"/claims/{claim.id}/status", {"status": "triaged", "version": 1.0}, as_=EDITOR)
+    assert moved.status_code == 200 and moved.get_json()["version"] == 2
+    stale = api.post(f"/claims/{claim.id}/status", {"status": "dismissed", "version": 1.0}, as_=EDITOR)
+    assert stale.status_code == 409 and error_code(stale) == "conflict"
+    taken = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=api.user(REVIEWER))
+    proposed = api.post(f"/claims/{taken.id}/verdict", {"rating": float(rating(session).id), "rationale": RATIONALE})
+    assert proposed.status_code == 201 and proposed.get_json()["rating"] == "False"
+    for bad in (1.5, 1e300):
+        refused = api.post(f"/claims/{taken.id}/status", {"status": "triaged", "version": bad}, as_=EDITOR)
+        assert refused.status_code == 400 and error_code(refused) == "invalid_input", bad
+
+
 def test_reopening_a_published_claim_needs_a_reason(api, session):
     claim = make_claim(session)
     make_published_verdict(session, claim, api.user(REVIEWER), api.user(EDITOR))
@@ -230,6 +245,16 @@ def test_search_with_filters_and_pages(api, session):
     ids = [i["id"] for i in found["items"] + second["items"]]
     assert sorted(ids) == sorted(h.id for h in hits)
     assert api.get("/search?status=new&article=%d" % herald.id).get_json()["total"] == 1
+
+
+def test_verdict_filter_takes_the_rating_name_in_any_case(api, session):
+    """A tool that proposes with rating "false" (accepted) must also find the claim with verdict=false."""
+    published = make_claim(session, text="The bridge cost 9 million dollars.")
+    make_claim(session, text="The bridge cost 8 million dollars.")
+    make_published_verdict(session, published, api.user(REVIEWER), api.user(EDITOR), "False")
+    for asked in ("False", "false", "FALSE"):
+        assert [i["id"] for i in api.get(f"/claims?verdict={asked}").get_json()["items"]] == [published.id], asked
+        assert [i["id"] for i in api.get(f"/search?verdict={asked}").get_json()["items"]] == [published.id], asked
 
 
 def test_prior_search_ranks_the_nearest_first(api, session):
