@@ -126,8 +126,14 @@ def _other_active_admins(session: Session, user: User) -> int:
     return session.exec(stmt).one()
 
 
+def _named(session: Session, username: str) -> User | None:
+    """Usernames are unique ignoring case (and ASCII): "Alice" at the login form or in an
+    assignment is alice, as the unique index on lower(username) that answers this says."""
+    return session.exec(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User | None:
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    user = _named(session, username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -137,7 +143,7 @@ def authenticate(*, session: Session, username: str, password: str) -> User | No
 
 
 def get_user(*, session: Session, username: str) -> User:
-    user = session.exec(select(User).where(User.username == username)).first()
+    user = _named(session, username)
     if user is None:
         raise NotFound(f"No user named {username!r}.")
     return user

@@ -23,6 +23,15 @@ def test_passwords_are_hashed_and_authenticate(session):
     assert users.authenticate(session=session, username="nobody", password=PASSWORD) is None
 
 
+def test_a_username_is_the_same_person_in_any_case(session):
+    """Usernames are unique ignoring case, so "Bob" at the login form, or in an assignment, is bob."""
+    user = make_user(session, Role.EDITOR, username="Bob")
+    for typed in ("bob", "BOB", " Bob "):
+        assert users.authenticate(session=session, username=typed, password=PASSWORD).id == user.id
+        assert users.get_user(session=session, username=typed).id == user.id
+    assert users.authenticate(session=session, username="bob", password=PASSWORD.upper()) is None
+
+
 def test_duplicate_and_bad_usernames(session):
     make_user(session, username="carol")
     with pytest.raises(InvalidInput, match="exists"):
