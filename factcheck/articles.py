@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from factcheck import audit, claim_vectors, links, priors
 from factcheck.claim_index import index_snapshot, note_change
@@ -108,7 +109,11 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
 def _refuse_known_url(session: Session, url: str | None) -> None:
     if not url:
         return
-    earlier = session.exec(select(Article).where(Article.url == url).order_by(Article.id)).first()
+    key = url_key(url)
+    host = urlsplit(key).hostname or key
+    earlier = next((a for a in session.exec(
+        select(Article).where(func.lower(Article.url).contains(host, autoescape=True)).order_by(Article.id))
+        if a.url and url_key(a.url) == key), None)
     session.commit()  # end the read: extraction comes next, and holds no lock
     if earlier is not None:
         raise DuplicateArticle(
@@ -116,6 +121,21 @@ def _refuse_known_url(session: Session, url: str | None) -> None:
             f"{earlier.imported_at:%Y-%m-%d}. To import it again (an updated story), ask for a duplicate: "
             "“Import it again” on the form, allow_duplicate in the API, --allow-duplicate on the command line.",
             earlier.id)
+
+
+def url_key(url: str) -> str:
+    """One article's address however it was written: scheme and host in any case, with or without
+    its default port, and without a #fragment (the path and query stay as they are: they may
+    differ in case between two articles)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    netloc = host if port is None or port == {"http": 80, "https": 443}.get(scheme) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def claim_from_draft(article: Article, draft) -> Claim:

@@ -125,3 +125,20 @@ def test_the_import_form_says_where_the_earlier_copy_is(session, auth):
     assert answer.status_code == 409 and f"already imported as #{first.id}" in page and 'id="import-again"' in page
     answer = auth.post("/articles/import", {"text": STORY, "url": url, "title": "Again", "again": "y"})
     assert answer.status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["https://HERALD.example/2026/bridge", "HTTPS://herald.example:443/2026/bridge",
+                                   "https://herald.example/2026/bridge#comments"])
+def test_the_same_address_written_otherwise_is_the_same_article(session, typed):
+    reviewer = make_user(session)
+    first = import_story(session, reviewer, url="https://herald.example/2026/bridge")
+    with pytest.raises(articles.DuplicateArticle, match=f"#{first.id}"):
+        import_story(session, reviewer, url=typed)
+
+
+@pytest.mark.parametrize("other", ["https://herald.example/2026/Bridge", "https://herald.example/2026/bridge?page=2",
+                                   "https://herald.example:8443/2026/bridge", "https://other.example/2026/bridge"])
+def test_another_path_query_port_or_host_is_another_article(session, other):
+    reviewer = make_user(session)
+    import_story(session, reviewer, url="https://herald.example/2026/bridge")
+    assert import_story(session, reviewer, url=other).url == other
