@@ -85,7 +85,8 @@ def assign(*, session: Session, actor: User, claim: Claim, assignee: User | None
     claim_version(session, claim, expected_version)
     changes = audit.diff(claim, {"assignee_id": assignee.id if assignee else None})
     claim.assignee_id = assignee.id if assignee else None
-    new_status = S.IN_RESEARCH if assignee else S.TRIAGED
+    # clearing the assignee of a claim nobody had yet is no triage: a new claim stays new
+    new_status = S.IN_RESEARCH if assignee else current if current == S.NEW else S.TRIAGED
     if new_status != current:
         changes["status"] = [current.value, new_status.value]
     claim.status, claim.updated_at = new_status, utcnow()

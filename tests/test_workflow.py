@@ -16,6 +16,17 @@ def test_triage_then_assign_moves_claim_into_research(session):
     assert actions == ["claim.status", "claim.assign"]
 
 
+def test_clearing_the_assignee_of_a_new_claim_leaves_it_new(session):
+    """Nobody had it: clearing its assignee is not triage. A claim someone had goes back to triaged."""
+    editor, reviewer = make_user(session, Role.EDITOR), make_user(session, Role.REVIEWER)
+    fresh, taken = make_claim(session), make_claim(session)
+    workflow.assign(session=session, actor=editor, claim=fresh, assignee=None)
+    assert fresh.status == ClaimStatus.NEW
+    workflow.assign(session=session, actor=editor, claim=taken, assignee=reviewer)
+    workflow.assign(session=session, actor=editor, claim=taken, assignee=None)
+    assert taken.status == ClaimStatus.TRIAGED and taken.assignee_id is None
+
+
 def test_invalid_transition_is_refused_with_a_reason(session):
     reviewer = make_user(session)
     claim = make_claim(session)
