@@ -26,6 +26,16 @@ INT_MAX = api_schema.INT_MAX
 CLAIM = f"<int(min=1, max={INT_MAX}):claim_id>"  # a larger path id is simply not found
 csrf.exempt(bp)  # the blanket check would refuse token requests; protect_api_request checks cookie ones
 bp.before_request(protect_api_request)
+READS_ARGS = {"list_claims", "search_claims", "search_priors"}  # the routes that call read_args
+
+
+@bp.before_request
+def refuse_parameters_of_routes_that_take_none():
+    """Elsewhere a query parameter is a typo or a body field in the wrong place: refused like an
+    unknown one, once the caller is known (an anonymous caller gets its 401 first)."""
+    if request.args and current_user.is_authenticated and request.endpoint \
+            and request.endpoint.rsplit(".", 1)[-1] not in READS_ARGS:
+        raise InvalidInput(f"Unknown parameter(s): {', '.join(sorted(request.args))}.")
 
 
 # Errors: always {"error": {"code", "message"}}, never an HTML page.
@@ -149,6 +159,9 @@ def read_args(name: str) -> dict:
     unknown = sorted(set(request.args) - set(fields))
     if unknown:
         raise InvalidInput(f"Unknown parameter(s): {', '.join(unknown)}.")
+    repeated = sorted(key for key in request.args if len(request.args.getlist(key)) > 1)
+    if repeated:  # the first would win silently: status=new&status=triaged is not "either"
+        raise InvalidInput(f"Parameter(s) given more than once: {', '.join(repeated)}.")
     out = {}
     for key, field in fields.items():
         raw = request.args.get(key, "").strip()

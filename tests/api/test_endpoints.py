@@ -268,3 +268,18 @@ def test_prior_search_ranks_the_nearest_first(api, session):
     assert all("score" in item for item in body["items"])
     assert len(api.get("/priors?q=bridge&limit=1").get_json()["items"]) == 1
     assert api.get("/priors").status_code == 400
+
+
+def test_query_parameters_a_route_does_not_read_are_refused(api, session):
+    """As the README says of unknown parameters: a typo, or a body field put in the URL, is a 400
+    naming it, on every route; and a parameter given twice is refused rather than half-read."""
+    claim = make_claim(session)
+    assert api.get(f"/claims/{claim.id}").status_code == 200
+    typo = api.get(f"/claims/{claim.id}?fields=text")
+    assert typo.status_code == 400 and "fields" in typo.get_json()["error"]["message"]
+    misplaced = api.post(f"/claims/{claim.id}/status?status=triaged", {"status": "triaged"})
+    assert misplaced.status_code == 400 and error_code(misplaced) == "invalid_input"
+    twice = api.get("/claims?status=new&status=triaged")
+    assert twice.status_code == 400 and "more than once" in twice.get_json()["error"]["message"]
+    assert api.get("/claims?status=new").status_code == 200
+    assert api.get(f"/claims/{claim.id}?fields=text", as_=None).status_code == 401
