@@ -82,8 +82,8 @@ def test_the_verdict_columns_show_the_published_verdict_never_a_draft(session):
 
 
 def test_the_file_opens_with_a_byte_order_mark_so_excel_reads_utf8(session):
-    make_claim(session, make_article(session, outlet="Gazette Ünïon"), text="Zoë Müller-Łukasiewicz said it cost €2m.",
-               speaker="José Núñez")
+    make_claim(session, make_article(session, outlet="Gazette Ünïon"),
+               text="Zoë Müller-Łukasiewicz said it cost €2m.", speaker="José Núñez")
     data = "".join(export_csv(session)).encode("utf-8")
     assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))

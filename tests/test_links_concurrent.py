@@ -168,42 +168,52 @@ def test_a_relink_that_loses_the_race_keeps_the_other_link(session, database_url
     assert len(found) == len(serial_links(session, reviewer))
 
 
+def import_in_lockstep(monkeypatch, engine, actor, *stories, timeout: float) -> dict[str, int]:
+    """Import (text, outlet) stories in threads that keep in step: each takes its snapshot and writes,
+    then all commit, then all re-link at once. Returns each outlet's article id."""
+    written = threading.Barrier(len(stories), timeout=timeout)
+    committed = threading.Barrier(len(stories), timeout=timeout)
+    real_suggest, real_missed = links.suggest_links, links.link_missed
+
+    def suggest(**kw):
+        if kw.get("among") is None:
+            written.wait()  # every snapshot taken and every article written, none committed
+        return real_suggest(**kw)
+
+    def missed(**kw):
+        committed.wait()  # all committed: each re-link finds the others' claims
+        return real_missed(**kw)
+    monkeypatch.setattr(links, "suggest_links", suggest)
+    monkeypatch.setattr(links, "link_missed", missed)
+    done, errors = {}, []
+
+    def run(text, outlet):
+        try:
+            with Session(engine, expire_on_commit=False) as s:
+                done[outlet] = import_text(s, actor, text, outlet).id
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+            written.abort()
+            committed.abort()
+    threads = [threading.Thread(target=run, args=story) for story in stories]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(2 * timeout)
+    finally:
+        monkeypatch.undo()
+    assert not errors, errors
+    return done
+
+
 def test_two_imports_that_relink_at_once_link_each_pair_once(app, database_url, monkeypatch):
     """Two workers: both write, both commit, then both re-link the same pairs at the same moment."""
     postgres_only(database_url)
     engine = db.writer(db.get_engine(app))
     with Session(engine, expire_on_commit=False) as s:
         reviewer = make_user(s)
-    written, committed = threading.Barrier(2, timeout=30), threading.Barrier(2, timeout=30)
-    real_suggest, real_missed = links.suggest_links, getattr(links, "link_missed", None)
-
-    def suggest(**kw):
-        if kw.get("among") is None:
-            written.wait()  # both snapshots taken and both articles written, neither committed
-        return real_suggest(**kw)
-
-    def missed(**kw):
-        committed.wait()  # both committed: each re-link finds the other's claims
-        return real_missed(**kw)
-    monkeypatch.setattr(links, "suggest_links", suggest)
-    monkeypatch.setattr(links, "link_missed", missed, raising=False)
-    done, errors = {}, []
-
-    def run(text, outlet):
-        try:
-            with Session(engine, expire_on_commit=False) as s:
-                done[outlet] = import_text(s, reviewer, text, outlet).id
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-            written.abort()
-            committed.abort()
-    threads = [threading.Thread(target=run, args=args) for args in ((HERALD, "Herald"), (COURIER, "Courier"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    monkeypatch.undo()
-    assert not errors, errors
+    done = import_in_lockstep(monkeypatch, engine, reviewer, (HERALD, "Herald"), (COURIER, "Courier"), timeout=30)
     with Session(engine, expire_on_commit=False) as s:
         found = links_between(s, done["Herald"], done["Courier"])
         events = s.exec(select(AuditEvent.object_id).where(AuditEvent.action == "link.suggest",
@@ -280,42 +290,13 @@ def test_two_relinks_at_once_that_meet_their_pairs_in_opposite_orders_both_succe
                        "RETURN NEW; END $$ LANGUAGE plpgsql"))
         s.exec(sa.text("CREATE TRIGGER slow_link BEFORE INSERT ON claimlink FOR EACH ROW EXECUTE FUNCTION slow_link()"))
         s.commit()
-    written, committed = threading.Barrier(2, timeout=60), threading.Barrier(2, timeout=60)
-    real_suggest, real_missed = links.suggest_links, links.link_missed
-
-    def suggest(**kw):
-        if kw.get("among") is None:
-            written.wait()  # both snapshots taken and both articles written, neither committed
-        return real_suggest(**kw)
-
-    def missed(**kw):
-        committed.wait()  # both committed: each re-link finds the other's claims
-        return real_missed(**kw)
-    monkeypatch.setattr(links, "suggest_links", suggest)
-    monkeypatch.setattr(links, "link_missed", missed)
-    done, errors = {}, []
-
-    def run(text, outlet):
-        try:
-            with Session(engine, expire_on_commit=False) as s:
-                done[outlet] = import_text(s, reviewer, text, outlet).id
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-            written.abort()
-            committed.abort()
     try:
-        threads = [threading.Thread(target=run, args=args) for args in ((FORWARD, "Herald"), (BACKWARD, "Courier"))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
+        done = import_in_lockstep(monkeypatch, engine, reviewer, (FORWARD, "Herald"), (BACKWARD, "Courier"), timeout=60)
     finally:
-        monkeypatch.undo()
         with Session(engine) as s:
             s.exec(sa.text("DROP TRIGGER slow_link ON claimlink"))
             s.exec(sa.text("DROP FUNCTION slow_link()"))
             s.commit()
-    assert not errors, errors
     with Session(engine, expire_on_commit=False) as s:
         found = links_between(s, done["Herald"], done["Courier"])
         assert len(found) >= 2, found
@@ -335,7 +316,7 @@ def test_a_relink_after_a_restore_writes_nothing_into_the_restored_database(app,
     backup.backup_database(engine, tmp_path / "empty.backup")
     import_text(session, reviewer, HERALD, "Herald")
     articles.import_article(session=session, actor=reviewer, source=articles.ArticleSource(text=COURIER),
-                            outlet="Courier", settings=links.MatchSettings(suggest=101))  # a desk that left them unlinked
+                            outlet="Courier", settings=links.MatchSettings(suggest=101))  # left them unlinked
     assert session.exec(select(ClaimLink)).all() == []
     backup.backup_database(engine, tmp_path / "both.backup")
     session.rollback()

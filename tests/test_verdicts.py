@@ -265,8 +265,8 @@ def test_a_rating_saved_while_a_verdict_is_being_given_does_not_wait_for_it(app,
     claim = make_claim(session)
     engine = db.writer(db.get_engine(app))
     with Session(engine) as giving, Session(engine, expire_on_commit=False) as mine:
-        giving.add(Verdict(claim_id=claim.id, rating_id=rating(session, "False").id, rationale="Records show otherwise.",
-                           given_by_id=reviewer.id))
+        giving.add(Verdict(claim_id=claim.id, rating_id=rating(session, "False").id,
+                           rationale="Records show otherwise.", given_by_id=reviewer.id))
         giving.flush()
         mine.exec(sa.text("SET LOCAL lock_timeout = '2s'"))
         verdicts.save_rating(session=mine, actor=mine.get(User, admin.id), name="Satire", value=0)

@@ -127,7 +127,8 @@ def test_a_worker_that_loaded_the_other_desks_fact_checks_before_a_restore_answe
     """Other desks' fact-checks are followed by id and count: a restored database holding as many of
     them below the ids a worker has seen, but others, must not pass for the one it loaded."""
     engine = db.get_engine(app)
-    tram = PriorFactCheck(url="https://a.example/1", publisher="A", claim_text="The tram line carried two million riders.")
+    tram = PriorFactCheck(url="https://a.example/1", publisher="A",
+                          claim_text="The tram line carried two million riders.")
     session.add(tram)
     session.commit()
     backup.backup_database(engine, tmp_path / "desk.backup")
