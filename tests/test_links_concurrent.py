@@ -54,6 +54,18 @@ def during_first_match(monkeypatch, action):
     monkeypatch.setattr(links, "suggest_links", hooked)
 
 
+def courier_during_first_match(monkeypatch, session, actor) -> list[int]:
+    """Import COURIER whole in another worker while the next import is written but not committed;
+    the list receives its article id."""
+    second: list[int] = []
+
+    def import_b():
+        with other_session(session) as s:
+            second.append(import_text(s, actor, COURIER, "Courier").id)
+    during_first_match(monkeypatch, import_b)
+    return second
+
+
 def links_between(session, first: int, second: int) -> list[tuple[str, str, str]]:
     """The links joining two articles' claims as (first's text, second's text, state): comparable across imports."""
     session.commit()
@@ -78,12 +90,7 @@ def test_two_imports_at_once_link_to_each_other(session, database_url, monkeypat
     """Each import's snapshot is taken before the other commits: B runs whole while A is written but not committed."""
     postgres_only(database_url)
     reviewer = make_user(session)
-    second = []
-
-    def import_b():
-        with other_session(session) as s:
-            second.append(import_text(s, reviewer, COURIER, "Courier").id)
-    during_first_match(monkeypatch, import_b)
+    second = courier_during_first_match(monkeypatch, session, reviewer)
     first = import_text(session, reviewer, HERALD, "Herald")
     monkeypatch.undo()
     found = links_between(session, first.id, second[0])
@@ -340,12 +347,7 @@ def test_a_relink_that_fails_for_good_leaves_the_saved_import_standing(session, 
     error page would tell the reviewer that an article already on the desk was not imported."""
     postgres_only(database_url)
     reviewer = make_user(session)
-    second = []
-
-    def import_b():
-        with other_session(session) as s:
-            second.append(import_text(s, reviewer, COURIER, "Courier").id)
-    during_first_match(monkeypatch, import_b)
+    second = courier_during_first_match(monkeypatch, session, reviewer)
 
     def lost_connection(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))

@@ -98,15 +98,21 @@ def test_the_database_itself_refuses_a_username_differing_only_in_case(session):
     assert [u.username for u in users.list_users(session=session)] == ["newbie"]
 
 
+def refusal(change) -> InvalidInput | None:
+    """What refused the change, or None when it went through."""
+    try:
+        change()
+    except InvalidInput as exc:
+        return exc
+    return None
+
+
 def test_one_person_created_twice_at_once_is_created_once_and_the_other_told_why(app, session, database_url, meanwhile):
     other = meanwhile("INSERT INTO user", lambda s: users.create_user(session=s, actor=None, username="Alice",
                                                                       password=PASSWORD, role="reviewer"))
     with writer_session(app) as mine:
-        try:
-            users.create_user(session=mine, actor=None, username="alice", password=PASSWORD, role="editor")
-            refused_here = None
-        except InvalidInput as exc:
-            refused_here = exc
+        refused_here = refusal(lambda: users.create_user(session=mine, actor=None, username="alice",
+                                                         password=PASSWORD, role="editor"))
     meanwhile.join()
     refusals = [exc for exc in (refused_here, other.get("error")) if exc is not None]
     assert len(refusals) == 1, refusals
@@ -125,11 +131,8 @@ def test_two_admins_demoting_each_other_at_once_leave_the_desk_an_admin(app, ses
     other = meanwhile("UPDATE user", lambda s: users.update_user(session=s, actor=s.get(User, ada.id),
                                                                  user=s.get(User, bea.id), **change))
     with writer_session(app) as mine:
-        try:
-            users.update_user(session=mine, actor=mine.get(User, bea.id), user=mine.get(User, ada.id), **change)
-            refused_here = None
-        except InvalidInput as exc:
-            refused_here = exc
+        refused_here = refusal(lambda: users.update_user(session=mine, actor=mine.get(User, bea.id),
+                                                         user=mine.get(User, ada.id), **change))
     meanwhile.join()
     refusals = [exc for exc in (refused_here, other.get("error")) if exc is not None]
     assert len(refusals) == 1, refusals
