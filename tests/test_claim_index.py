@@ -1,4 +1,5 @@
 """The shared index: a base on disk, the change log on top, and several processes in step."""
+import contextlib
 import json
 import os
 import subprocess
@@ -32,12 +33,13 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def test_a_change_in_one_process_reaches_another_within_a_second(app, session, database_url, tmp_path):
-    editor = make_user(session, Role.EDITOR)
-    article = make_article(session)
-    make_claim(session, article, text="The harbour bridge opened in 1962.")
+
+@contextlib.contextmanager
+def another_worker(database_url: str, index_dir: str):
+    """A worker in a process of its own; `ask("find TEXT")` / `ask("gone TEXT")` answers how many
+    seconds it took until its search found (or stopped finding) the text, 10 at most."""
     env = dict(os.environ, FACTCHECK_EMBEDDINGS="0")
-    worker = subprocess.Popen([sys.executable, "-c", WORKER, database_url, app.config["INDEX_DIR"]],
+    worker = subprocess.Popen([sys.executable, "-c", WORKER, database_url, index_dir],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert worker.stdout.readline().strip() == "ready"
@@ -46,7 +48,17 @@ def test_a_change_in_one_process_reaches_another_within_a_second(app, session, d
             worker.stdin.write(command + "\n")
             worker.stdin.flush()
             return float(worker.stdout.readline())
+        yield ask
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=10)
+        worker.stdout.close()
 
+def test_a_change_in_one_process_reaches_another_within_a_second(app, session, database_url, tmp_path):
+    editor = make_user(session, Role.EDITOR)
+    article = make_article(session)
+    make_claim(session, article, text="The harbour bridge opened in 1962.")
+    with another_worker(database_url, app.config["INDEX_DIR"]) as ask:
         claim = claims.add_claim(session=session, actor=editor, article=article,
                                  text="Seventeen flamingos escaped from the city zoo on Monday.")
         assert ask("find Seventeen flamingos escaped from the city zoo on Monday") < 1.0
@@ -58,10 +70,6 @@ def test_a_change_in_one_process_reaches_another_within_a_second(app, session, d
         assert ask("find Nine pelicans nested on the town hall roof") < 1.0
         claims.merge_claims(session=session, actor=editor, keep=claim, others=[other])
         assert ask("gone Nine pelicans nested on the town hall roof") < 1.0
-    finally:
-        worker.stdin.close()
-        worker.wait(timeout=10)
-        worker.stdout.close()
 
 
 def test_reindex_writes_a_base_that_new_workers_map_and_follow(app, session, database_url, runner):
@@ -154,17 +162,7 @@ def test_a_restore_reaches_a_worker_in_another_process_with_an_index_of_its_own(
     make_claim(session, article, text="Forty pelicans nested on the lighthouse roof.")
     assert runner.invoke(args=["db", "backup", str(tmp_path / "desk.backup")]).exit_code == 0
     make_claim(session, article, text="Zebra crossings were painted purple overnight.")
-    env = dict(os.environ, FACTCHECK_EMBEDDINGS="0")
-    worker = subprocess.Popen([sys.executable, "-c", WORKER, database_url, str(tmp_path / "other-host-index")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        assert worker.stdout.readline().strip() == "ready"
-
-        def ask(command: str) -> float:
-            worker.stdin.write(command + "\n")
-            worker.stdin.flush()
-            return float(worker.stdout.readline())
-
+    with another_worker(database_url, str(tmp_path / "other-host-index")) as ask:
         assert ask("find Zebra crossings were painted purple overnight") < 1.0
         result = runner.invoke(args=["db", "restore", str(tmp_path / "desk.backup"), "--force"])
         assert result.exit_code == 0, result.output
@@ -172,7 +170,3 @@ def test_a_restore_reaches_a_worker_in_another_process_with_an_index_of_its_own(
         assert ask("find Seventeen flamingos escaped from the city zoo on Monday") < 1.0
         assert ask("gone Zebra crossings were painted purple overnight") < 1.0
         assert ask("find Forty pelicans nested on the lighthouse roof") < 1.0
-    finally:
-        worker.stdin.close()
-        worker.wait(timeout=10)
-        worker.stdout.close()
