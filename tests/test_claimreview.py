@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from sqlmodel import select
 
 from factcheck import verdicts
 from factcheck.exports import claimreview
@@ -283,6 +284,17 @@ def test_review_pages_cover_every_published_claim_once(session):
     assert page == 3
     assert seen == [f"{SITE.base_url}#claim-{c.id}" for c in done]
     assert [r["url"] for r in claimreview.all_reviews(session, SITE)] == seen
+
+
+def test_a_claim_merged_away_publishes_nothing_of_its_own(session, auth):
+    """The feed leaves it out; so do its own page's embed and its download, which served its old
+    review as if it still stood beside the claim it was merged into."""
+    desk_with_reviews(session, 1)
+    merged = session.exec(select(Claim).where(Claim.text == "Merged away.")).one()
+    assert claim_review(session, merged, SITE) is None
+    auth.login("editor")
+    assert auth.client.get(f"/export/claims/{merged.id}/claimreview.json").status_code == 404
+    assert "claimreview-jsonld" not in auth.client.get(f"/claims/{merged.id}").get_data(as_text=True)
 
 
 def test_dumps_ld_escapes_markup_and_round_trips():

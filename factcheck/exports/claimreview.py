@@ -105,7 +105,10 @@ def appearance(article: Article) -> dict:
 
 
 def claim_review(session: Session, claim: Claim, site: Site, verdict: Verdict | None = None) -> dict | None:
-    """The ClaimReview of a claim's published verdict; None while it has none."""
+    """The ClaimReview of a claim's published verdict; None while it has none, and for a claim
+    merged into another (that one speaks for both, as in the feed)."""
+    if claim.merged_into_id is not None:
+        return None
     verdict = verdict or verdicts.published_verdict(session, claim.id)
     if verdict is None or verdict.state != VerdictState.SIGNED_OFF or verdict.signed_off_at is None:
         return None
