@@ -114,16 +114,20 @@ def claim_review(session: Session, claim: Claim, site: Site, verdict: Verdict | 
         return None
     rating = session.get(Rating, verdict.rating_id)
     article = session.get(Article, claim.article_id)
-    item = {"@type": "Claim", "datePublished": iso(_when(article))}
+    item = {"@type": "Claim"}
     author = entity(claim.speaker) or organisation(article.outlet)
     if author:
         item["author"] = author
-    seen, works = set(), []
+    seen, works, first = set(), [], _when(article)
     for other in links.cluster_of(session, claim):
         art = article if other.article_id == article.id else session.get(Article, other.article_id)
+        first = min(first, _when(art), key=iso)
         if _absolute(art.url) and art.url not in seen:
             seen.add(art.url)
             works.append((_when(art), art.id, appearance(art)))
+    # the claim's date is when it entered public discourse (Google's reading): its earliest
+    # confirmed appearance, with or without an address, not the date of the article reviewed
+    item["datePublished"] = iso(first)
     works.sort(key=lambda w: (iso(w[0]), w[1]))
     if works:
         item["appearance"] = [w[2] for w in works]
