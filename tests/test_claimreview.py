@@ -161,6 +161,9 @@ def test_drafts_never_leak(session):
     ("Ministry of Health", "Organization"), ("Acme Widgets Inc.", "Organization"), ("Green Party", "Organization"),
     ("Northport City Council", "Organization"), ("the transport department", "Organization"),
     ("Elena Ruiz", "Person"), ("Councillor Mark Osei", "Person"),
+    # desks quote other languages too: the organisation words of those were read as a person's name
+    ("Ministère de la Santé", "Organization"), ("Polizei Berlin", "Organization"),
+    ("МИД России", "Organization"), ("Мария Захарова", "Person"), ("José Núñez", "Person"),
 ])
 def test_speaker_is_a_person_or_an_organisation(speaker, kind):
     assert entity(speaker) == {"@type": kind, "name": speaker}

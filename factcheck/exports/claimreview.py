@@ -26,6 +26,15 @@ ORG_WORDS = {
     "bureau", "institute", "university", "foundation", "board", "police", "group", "organisation",
     "organization", "federation", "coalition", "campaign", "administration", "parliament", "senate",
     "congress", "court", "bank", "hospital", "service", "trust", "network", "news",
+    # the same in the languages desks most often quote (accents kept: names are case-folded only)
+    "ministère", "ministerio", "ministério", "ministero", "ministerium", "ministerie", "ministerstwo",
+    "gouvernement", "gobierno", "governo", "regierung", "regering", "rząd", "polizei", "policía", "polícia",
+    "polizia", "conseil", "consejo", "consiglio", "comisión", "commissione", "kommission",
+    "parlement", "parlamento", "bundestag", "assemblée", "asamblea", "tribunal", "gericht", "tribunale",
+    "banque", "banco", "université", "universidad", "universität", "universidade", "università", "bundesamt",
+    "société", "sociedad", "gmbh", "partido", "parti", "partei", "syndicat",
+    "sindicato", "gewerkschaft", "agence", "agencia", "agentur", "instituto", "institut", "istituto",
+    "министерство", "правительство", "полиция", "минобороны", "мид", "кремль", "вооружённые", "вооруженные",
 }
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])")
 
@@ -75,7 +84,7 @@ def entity(name: str | None) -> dict | None:
     """A speaker as schema.org Person, or Organization when the name carries an organisation word."""
     if not name or not name.strip():
         return None
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", name)}
+    words = {w.casefold() for w in re.findall(r"[^\W\d_]+", name)}
     return {"@type": "Organization" if words & ORG_WORDS else "Person", "name": name.strip()}
 
 
