@@ -280,9 +280,10 @@ def export_csv_command(output, status, outlet, verdict, speaker):
 @click.option("--status", type=STATUSES)
 @click.option("--outlet")
 @click.option("--verdict", help="Rating name of the published verdict.")
-def export_claimreview_command(output, status, outlet, verdict):
+@click.option("--speaker")
+def export_claimreview_command(output, status, outlet, verdict, speaker):
     """ClaimReview JSON-LD DataFeed of every signed-off verdict, to publish as the desk's feed file."""
-    filters = search.Filters(status=status, outlet=outlet, verdict=verdict)
+    filters = search.Filters(status=status, outlet=outlet, verdict=verdict, speaker=speaker)
     site = claimreview.Site.from_config(current_app.config)
     count = 0
     with read_session() as s, output_file(output) as out:

@@ -312,7 +312,7 @@ def test_dumps_ld_escapes_markup_and_round_trips():
 def test_cli_export_writes_a_valid_feed_with_filters(runner, session, tmp_path):
     make_user(session, Role.ADMIN)
     done = desk_with_reviews(session, 3)
-    other = make_claim(session, make_article(session, outlet="Courier"), text="A Courier claim.")
+    other = make_claim(session, make_article(session, outlet="Courier"), text="A Courier claim.", speaker="Ana Lima")
     published(session, other, "True")
     out = tmp_path / "feed.json"
     result = runner.invoke(args=["export", "claimreview", "-o", str(out)])
@@ -329,6 +329,8 @@ def test_cli_export_writes_a_valid_feed_with_filters(runner, session, tmp_path):
     assert [r["reviewRating"]["alternateName"] for r in json.loads(result.stdout)["dataFeedElement"]] == ["True"]
     empty = runner.invoke(args=["export", "claimreview", "--status", "new"])
     assert json.loads(empty.stdout)["dataFeedElement"] == []
+    said = runner.invoke(args=["export", "claimreview", "--speaker", "Ana Lima"])  # as export csv takes it
+    assert [r["claimReviewed"] for r in json.loads(said.stdout)["dataFeedElement"]] == ["A Courier claim."]
 
 
 # -- served over HTTP -------------------------------------------------------------------------------
