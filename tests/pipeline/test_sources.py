@@ -67,3 +67,13 @@ def test_html_template_content_is_not_article_text():
     assert "12 percent" not in doc.text and "template" not in doc.text.lower()
     assert "$2.6 million" in doc.text and "7 percent last year" in doc.text
     assert "Template" not in html_to_text("<template>Template says inflation was 12 percent.</template>")[0]
+
+
+def test_a_paragraph_other_pages_shared_is_kept():
+    """Outlets run the same wire paragraph: every import keeps it, however many came before in this process."""
+    shared = "Council records show the city paid 1.3 million dollars to the builder in the first year of the works."
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"):
+        page = ("<html><head><title>Bridge</title></head><body><article>"
+                f"<p>The mayor said on {day} that the new bridge cost 2.6 million dollars, twice the budget set in "
+                f"2019.</p><p>{shared}</p></article></body></html>")
+        assert shared in html_to_text(page)[0], day
