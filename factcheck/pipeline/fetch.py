@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from .sources import SourceError, _looks_binary, decode_bytes, normalise_text
+from .sources import SourceError, _looks_binary, decode_document, normalise_text
 from .text import html_to_text
 
 USER_AGENT = "factcheck/0.1 (article import; +https://github.com/factcheck)"
@@ -341,11 +341,7 @@ def _page_from(url: str, headers: dict, body: bytes) -> FetchedPage:
     if _looks_binary(body):
         raise SourceError("The page is not text (it contains binary data).")
     charset = _charset(headers.get("content-type", ""))
-    try:
-        text = body.decode(charset, errors="replace") if charset else decode_bytes(body)
-    except LookupError:
-        text = decode_bytes(body)
-    text = normalise_text(text)
+    text = normalise_text(decode_document(body, charset, html=headers["x-factcheck-kind"] == "html"))
     if headers["x-factcheck-kind"] == "html":
         article, title = html_to_text(text)
         if not article.strip():

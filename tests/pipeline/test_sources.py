@@ -77,3 +77,15 @@ def test_a_paragraph_other_pages_shared_is_kept():
                 f"<p>The mayor said on {day} that the new bridge cost 2.6 million dollars, twice the budget set in "
                 f"2019.</p><p>{shared}</p></article></body></html>")
         assert shared in html_to_text(page)[0], day
+
+
+def test_an_html_upload_is_read_in_the_charset_its_meta_declares():
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2">'
+            "<title>Most w Gdańsku</title></head><body><p>Łukasz Wałęsa, the mayor of Gdańsk, said on Tuesday "
+            "that the bridge cost 2.6 million złoty.</p></body></html>")
+    doc = read_upload("most.html", page.encode("iso-8859-2"))
+    assert doc.title == "Most w Gdańsku" and doc.text.startswith("Łukasz Wałęsa, the mayor of Gdańsk")
+    # valid UTF-8 stays UTF-8, and windows-1252 bytes under a false "utf-8" are still read as such
+    assert "Gdańsk" in read_upload("a.html", page.encode("utf-8")).text
+    lying = "<html><head><meta charset='utf-8'></head><body><p>The mayor’s office said it cost €5.</p></body></html>"
+    assert read_upload("a.html", lying.encode("cp1252")).text == "The mayor’s office said it cost €5."
