@@ -46,6 +46,8 @@ def read_source(source: ArticleSource, max_bytes: int,
             doc = sources.read_upload(source.filename or "upload.txt", source.data, max_bytes=max_bytes)
             return doc.text, doc.title, doc.kind
         if source.html is not None:
+            if len(source.html.encode("utf-8", "surrogatepass")) > max_bytes:
+                raise ImportFailed(f"The HTML is larger than {max_bytes:,} bytes.")
             text, title = sources.html_to_text(source.html)
             if not text.strip():
                 raise ImportFailed("No article text could be found in that HTML.")
