@@ -129,3 +129,18 @@ def test_the_import_form_says_where_the_earlier_copy_is(session, auth):
     assert answer.status_code == 409 and f"already imported as #{first.id}" in page and 'id="import-again"' in page
     answer = auth.post("/articles/import", {"text": STORY, "url": url, "title": "Again", "again": "y"})
     assert answer.status_code == 302
+
+
+HYPHENATED = "The health minis\u00adter said the new hos\u00adpital cost 3.2 million euros."
+
+
+@pytest.mark.parametrize("source", [articles.ArticleSource(text="\ufeff" + HYPHENATED),
+                                    articles.ArticleSource(filename="story.txt", data=HYPHENATED.encode())])
+def test_invisible_characters_do_not_split_speakers_or_claims(session, source):
+    """A byte-order mark left in a paste by a tool, and soft hyphens copied from a hyphenated page."""
+    article = articles.import_article(session=session, actor=make_user(session), source=source)
+    assert article.text == "The health minister said the new hospital cost 3.2 million euros."
+    assert article.title == article.text
+    (claim,) = articles.claims_of(session, article.id)
+    assert "minister" in claim.speaker and claim.text == "The new hospital cost 3.2 million euros."
+    assert article.text[claim.start:claim.end].startswith("The health minister said")

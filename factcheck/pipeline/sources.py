@@ -26,9 +26,15 @@ class SourceDocument:
     kind: str  # "text" or "html"
 
 
+# Invisible characters that only split words: a byte-order mark a tool left at the start of a paste
+# (it became part of the first speaker, "\ufeffThe mayor") and soft hyphens copied from a hyphenated page
+# ("minis\u00adter" as a speaker, "hos pital" to matching and search). HTML extraction drops them already.
+_INVISIBLE = str.maketrans("", "", "\x00\ufeff\u00ad")
+
+
 def normalise_text(text: str) -> str:
-    """Unix newlines and no NULs, so offsets mean the same thing everywhere downstream."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    """Unix newlines, no NULs and no invisible word-splitters, so offsets mean the same thing downstream."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
 
 
 def from_paste(text: str) -> SourceDocument:
