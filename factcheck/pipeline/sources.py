@@ -121,6 +121,11 @@ def _looks_binary(data: bytes) -> bool:
     return controls > max(8, len(sample) // 100)
 
 
+def looks_like_html(data: bytes) -> bool:
+    """Whether the bytes open like an HTML page or fragment, whatever the file name or content type says."""
+    return bool(_HTML_SNIFF.match(data[:2048].lstrip(codecs.BOM_UTF8)))
+
+
 def read_upload(filename: str, data: bytes, max_bytes: int = 2_000_000) -> SourceDocument:
     """An uploaded .txt or .html file as a document, or SourceError saying why not."""
     name = PurePath(filename or "").name
@@ -133,7 +138,7 @@ def read_upload(filename: str, data: bytes, max_bytes: int = 2_000_000) -> Sourc
         raise SourceError(f"The file {name} is {len(data):,} bytes; the limit is {max_bytes:,} bytes.")
     if _looks_binary(data):
         raise SourceError(f"The file {name} is not a text file (it contains binary data).")
-    is_html = suffix in HTML_EXTENSIONS or bool(_HTML_SNIFF.match(data[:2048].lstrip(codecs.BOM_UTF8)))
+    is_html = suffix in HTML_EXTENSIONS or looks_like_html(data)
     text = normalise_text(decode_document(data, html=is_html))
     if is_html:
         body, title = html_to_text(text)

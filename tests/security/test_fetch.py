@@ -278,3 +278,11 @@ def test_a_page_is_read_in_the_charset_a_browser_would_use(local_site, content_t
     page = fetch_page(local_site.base + "/p", LOCAL)
     assert page.title == "Bridge" and expected in page.text
     assert not any("\x80" <= c <= "\x9f" or c == "\ufffd" for c in page.text)
+
+
+def test_an_html_page_served_as_plain_text_is_read_as_html(local_site):
+    """As an upload named .txt is: the reviewer gets the article, not its markup."""
+    local_site.route("/story", headers={"Content-Type": "text/plain; charset=utf-8"}, body=ARTICLE_HTML)
+    page = fetch_page(local_site.base + "/story", LOCAL)
+    assert page.kind == "html" and page.title == "Bridge costs rise"
+    assert "harbour bridge cost $2.6 million" in page.text and "<p>" not in page.text
