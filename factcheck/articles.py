@@ -78,16 +78,18 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
     # Nothing is written yet: end any open read, so that fetching and extraction (slow) hold no
     # database lock; the writes below start their own transaction.
     session.commit()
+    requested = source.url  # before redirects; the article records the address they end at
     text, found_title, kind = read_source(source, max_bytes, fetch_limits)
     if url and not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("The article URL must start with http:// or https://.")
     if not allow_duplicate:
-        _refuse_known_url(session, url or source.url)
+        _refuse_known_url(session, url, requested, source.url)
     extraction = analyse_text(text)
     claim_vectors.embed_ahead([d.text for d in extraction.claims])  # before any lock is taken
     snapshot = index_snapshot(session)  # past claims only: this article's claims are not in it yet
+    address = source.url if url == requested else (url or source.url)
     article = Article(title=(title or found_title or title_from(text)).strip()[:500], outlet=(outlet or None),
-                      url=url or source.url, author=author, published_at=published_at, text=text,
+                      url=address, author=author, published_at=published_at, text=text,
                       source_kind="url" if source.url else kind, extractor=extraction.extractor,
                       boilerplate_json=json.dumps(extraction.boilerplate),
                       imported_by_id=actor.id if actor else None)
@@ -107,10 +109,12 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
     return article
 
 
-def _refuse_known_url(session: Session, url: str | None) -> None:
-    if not url:
+def _refuse_known_url(session: Session, *urls: str | None) -> None:
+    """Any of the given addresses of the story on the desk refuses it (a redirected URL has two)."""
+    known = {u for u in urls if u}
+    if not known:
         return
-    earlier = session.exec(select(Article).where(Article.url == url).order_by(Article.id)).first()
+    earlier = session.exec(select(Article).where(Article.url.in_(known)).order_by(Article.id)).first()
     session.commit()  # end the read: extraction comes next, and holds no lock
     if earlier is not None:
         raise DuplicateArticle(
