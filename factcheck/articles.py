@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, or_, select
 
 from factcheck import audit, claim_vectors, links, priors
 from factcheck.claim_index import index_snapshot, note_change
@@ -47,6 +47,8 @@ def read_source(source: ArticleSource, max_bytes: int,
             doc = sources.read_upload(source.filename or "upload.txt", source.data, max_bytes=max_bytes)
             return doc.text, doc.title, doc.kind
         if source.html is not None:
+            if len(source.html.encode("utf-8", "surrogatepass")) > max_bytes:
+                raise ImportFailed(f"The HTML is larger than {max_bytes:,} bytes.")
             text, title = sources.html_to_text(source.html)
             if not text.strip():
                 raise ImportFailed("No article text could be found in that HTML.")
@@ -77,16 +79,18 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
     # Nothing is written yet: end any open read, so that fetching and extraction (slow) hold no
     # database lock; the writes below start their own transaction.
     session.commit()
+    requested = source.url  # before redirects; the article records the address they end at
     text, found_title, kind = read_source(source, max_bytes, fetch_limits)
     if url and not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("The article URL must start with http:// or https://.")
     if not allow_duplicate:
-        _refuse_known_url(session, url or source.url)
+        _refuse_known_url(session, url, requested, source.url)
     extraction = analyse_text(text)
     claim_vectors.embed_ahead([d.text for d in extraction.claims])  # before any lock is taken
     snapshot = index_snapshot(session)  # past claims only: this article's claims are not in it yet
+    address = source.url if url == requested else (url or source.url)
     article = Article(title=(title or found_title or title_from(text)).strip()[:500], outlet=(outlet or None),
-                      url=url or source.url, author=author, published_at=published_at, text=text,
+                      url=address, author=author, published_at=published_at, text=text,
                       source_kind="url" if source.url else kind, extractor=extraction.extractor,
                       boilerplate_json=json.dumps(extraction.boilerplate),
                       imported_by_id=actor.id if actor else None)
@@ -106,14 +110,16 @@ def import_article(*, session: Session, actor: User | None, source: ArticleSourc
     return article
 
 
-def _refuse_known_url(session: Session, url: str | None) -> None:
-    if not url:
+def _refuse_known_url(session: Session, *urls: str | None) -> None:
+    """Any of the given addresses of the story on the desk refuses it (a redirected URL has two)."""
+    known = {u for u in urls if u}
+    if not known:
         return
-    key = url_key(url)
-    host = urlsplit(key).hostname or key
-    earlier = next((a for a in session.exec(
-        select(Article).where(func.lower(Article.url).contains(host, autoescape=True)).order_by(Article.id))
-        if a.url and url_key(a.url) == key), None)
+    keys = {url_key(u) for u in known}
+    hosts = {urlsplit(k).hostname or k for k in keys}
+    near = or_(*(func.lower(Article.url).contains(h, autoescape=True) for h in sorted(hosts)))
+    earlier = next((a for a in session.exec(select(Article).where(near).order_by(Article.id))
+                    if a.url and url_key(a.url) in keys), None)
     session.commit()  # end the read: extraction comes next, and holds no lock
     if earlier is not None:
         raise DuplicateArticle(

@@ -1,8 +1,9 @@
 import pytest
+from sqlmodel import select
 
 from factcheck import articles, claims, evidence, workflow
 from factcheck.errors import ImportFailed
-from factcheck.models import ClaimStatus, Role
+from factcheck.models import Article, ClaimStatus, Role
 from factcheck.pipeline import ClaimDraft
 from tests.factories import make_user
 
@@ -44,10 +45,13 @@ def test_bad_sources_are_refused_with_a_reason(session, source, message):
         articles.import_article(session=session, actor=make_user(session), source=source)
 
 
-def test_oversized_text_is_refused(session):
-    with pytest.raises(ImportFailed, match="larger"):
-        articles.import_article(session=session, actor=make_user(session),
-                                source=articles.ArticleSource(text="word " * 1000), max_bytes=1000)
+@pytest.mark.parametrize("source", [articles.ArticleSource(text="word " * 1000),
+                                    articles.ArticleSource(html="<p>The mayor said it cost $2.6 million.</p>" * 100)])
+def test_oversized_text_is_refused(session, source):
+    """The cap holds for HTML sent in the API's html field as for a paste or an upload."""
+    with pytest.raises(ImportFailed, match="larger than 1,000 bytes"):
+        articles.import_article(session=session, actor=make_user(session), source=source, max_bytes=1000)
+    assert session.exec(select(Article)).first() is None
 
 
 def test_segments_cover_the_text_exactly(session):
@@ -142,3 +146,18 @@ def test_another_path_query_port_or_host_is_another_article(session, other):
     reviewer = make_user(session)
     import_story(session, reviewer, url="https://herald.example/2026/bridge")
     assert import_story(session, reviewer, url=other).url == other
+
+
+HYPHENATED = "The health minis\u00adter said the new hos\u00adpital cost 3.2 million euros."
+
+
+@pytest.mark.parametrize("source", [articles.ArticleSource(text="\ufeff" + HYPHENATED),
+                                    articles.ArticleSource(filename="story.txt", data=HYPHENATED.encode())])
+def test_invisible_characters_do_not_split_speakers_or_claims(session, source):
+    """A byte-order mark left in a paste by a tool, and soft hyphens copied from a hyphenated page."""
+    article = articles.import_article(session=session, actor=make_user(session), source=source)
+    assert article.text == "The health minister said the new hospital cost 3.2 million euros."
+    assert article.title == article.text
+    (claim,) = articles.claims_of(session, article.id)
+    assert "minister" in claim.speaker and claim.text == "The new hospital cost 3.2 million euros."
+    assert article.text[claim.start:claim.end].startswith("The health minister said")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from .sources import SourceError, _looks_binary, decode_bytes, normalise_text
+from .sources import SourceError, _looks_binary, decode_document, looks_like_html, normalise_text
 from .text import html_to_text
 
 USER_AGENT = "factcheck/0.1 (article import; +https://github.com/factcheck)"
@@ -340,13 +340,12 @@ def _page_from(url: str, headers: dict, body: bytes) -> FetchedPage:
         raise SourceError("The page is empty.")
     if _looks_binary(body):
         raise SourceError("The page is not text (it contains binary data).")
+    # A whole HTML page sent as text/plain (a misconfigured server) is read as HTML, as an upload is:
+    # its markup is not the article.
+    is_html = headers["x-factcheck-kind"] == "html" or looks_like_html(body)
     charset = _charset(headers.get("content-type", ""))
-    try:
-        text = body.decode(charset, errors="replace") if charset else decode_bytes(body)
-    except LookupError:
-        text = decode_bytes(body)
-    text = normalise_text(text)
-    if headers["x-factcheck-kind"] == "html":
+    text = normalise_text(decode_document(body, charset, html=is_html))
+    if is_html:
         article, title = html_to_text(text)
         if not article.strip():
             raise SourceError("No article text could be found on that page.")

@@ -80,6 +80,7 @@ def is_headline(text: str) -> bool:
 def html_to_text(html: str) -> tuple[str, str | None]:
     """Main article text (paragraphs separated by blank lines) and title, via trafilatura."""
     import trafilatura
+    from trafilatura.deduplication import LRUCache
 
     if not html or not html.strip():
         return "", None
@@ -92,8 +93,10 @@ def html_to_text(html: str) -> tuple[str, str | None]:
         title = None
     body = None
     try:
+        # A cache of this page alone: trafilatura's default one lives as long as the process, so the
+        # third import of a wire story lost every paragraph the first two had shared with it.
         body = trafilatura.extract(html, include_comments=False, include_tables=False,
-                                   favor_precision=True, deduplicate=True)
+                                   favor_precision=True, deduplicate=LRUCache(maxsize=4096))
         if not body:
             body = trafilatura.extract(html, include_comments=False, include_tables=False,
                                        favor_recall=True)

@@ -18,6 +18,7 @@ from factcheck.db import RACE_MESSAGE, get_session, reset_session
 from factcheck.dossier import dossier
 from factcheck.errors import FactcheckError, InvalidInput, InvalidTransition, NotFound
 from factcheck.models import Claim
+from factcheck.pipeline.fetch import FetchLimits
 from factcheck.security import ANY_ROLE, API_PREFIX, EDITORS, csrf, load_or_404, protect_api_request, role_required
 from factcheck.views.common import as_datetime, match_settings
 
@@ -263,7 +264,8 @@ def import_article():
         session=get_session(), actor=current_user, source=article_source(data), title=data["title"],
         outlet=data["outlet"], url=data["source_url"], author=data["author"],
         published_at=as_datetime(data["published_at"]), max_bytes=current_app.config["MAX_ARTICLE_BYTES"],
-        settings=match_settings(), allow_duplicate=data["allow_duplicate"])
+        settings=match_settings(), fetch_limits=FetchLimits.from_config(current_app.config),
+        allow_duplicate=data["allow_duplicate"])
     found = articles.claims_of(get_session(), article.id)
     return {"article": serializers.article_record(article), "claims": serializers.claim_records(get_session(), found)}, 201
 

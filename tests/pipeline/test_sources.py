@@ -67,3 +67,25 @@ def test_html_template_content_is_not_article_text():
     assert "12 percent" not in doc.text and "template" not in doc.text.lower()
     assert "$2.6 million" in doc.text and "7 percent last year" in doc.text
     assert "Template" not in html_to_text("<template>Template says inflation was 12 percent.</template>")[0]
+
+
+def test_a_paragraph_other_pages_shared_is_kept():
+    """Outlets run the same wire paragraph: every import keeps it, however many came before in this process."""
+    shared = "Council records show the city paid 1.3 million dollars to the builder in the first year of the works."
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"):
+        page = ("<html><head><title>Bridge</title></head><body><article>"
+                f"<p>The mayor said on {day} that the new bridge cost 2.6 million dollars, twice the budget set in "
+                f"2019.</p><p>{shared}</p></article></body></html>")
+        assert shared in html_to_text(page)[0], day
+
+
+def test_an_html_upload_is_read_in_the_charset_its_meta_declares():
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2">'
+            "<title>Most w Gdańsku</title></head><body><p>Łukasz Wałęsa, the mayor of Gdańsk, said on Tuesday "
+            "that the bridge cost 2.6 million złoty.</p></body></html>")
+    doc = read_upload("most.html", page.encode("iso-8859-2"))
+    assert doc.title == "Most w Gdańsku" and doc.text.startswith("Łukasz Wałęsa, the mayor of Gdańsk")
+    # valid UTF-8 stays UTF-8, and windows-1252 bytes under a false "utf-8" are still read as such
+    assert "Gdańsk" in read_upload("a.html", page.encode("utf-8")).text
+    lying = "<html><head><meta charset='utf-8'></head><body><p>The mayor’s office said it cost €5.</p></body></html>"
+    assert read_upload("a.html", lying.encode("cp1252")).text == "The mayor’s office said it cost €5."

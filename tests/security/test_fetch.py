@@ -1,6 +1,7 @@
 """Import by URL: fetches only public web servers, re-checks every redirect, caps size, time and type."""
 from __future__ import annotations
 
+import codecs
 import ipaddress
 import socket
 import time
@@ -256,3 +257,32 @@ def test_a_closed_port_is_a_clear_error():
         port = s.getsockname()[1]
     with pytest.raises(SourceError, match="Could not connect"):
         fetch_page(f"http://127.0.0.1:{port}/", LOCAL)
+
+
+PAGE = ("<html><head><title>Bridge</title></head><body><article><p>{who} said on Tuesday that the new bridge cost "
+        "{money}, twice the budget set in 2019.</p><p>Council records show the city paid half of it to the builder "
+        "in the first year of the works.</p></article></body></html>")
+CURLY = PAGE.format(who="The mayor’s office", money="€2.6 million")
+POLISH = PAGE.format(who="Łukasz Wałęsa, the mayor of Gdańsk,", money="2.6 million złoty")
+
+
+@pytest.mark.parametrize("content_type,body,expected", [
+    ("text/html; charset=ISO-8859-1", CURLY.encode("cp1252"), "The mayor’s office"),  # a browser reads windows-1252
+    ("text/html", CURLY.replace("<head>", '<head><meta charset="windows-1252">').encode("cp1252"), "€2.6 million"),
+    ("text/html; charset=iso-8859-1", codecs.BOM_UTF8 + CURLY.encode("utf-8"), "The mayor’s office"),  # BOM wins
+    ("text/html", POLISH.replace("<head>", '<head><meta charset="iso-8859-2">').encode("iso-8859-2"),
+     "Łukasz Wałęsa, the mayor of Gdańsk"),
+])
+def test_a_page_is_read_in_the_charset_a_browser_would_use(local_site, content_type, body, expected):
+    local_site.route("/p", headers={"Content-Type": content_type}, body=body)
+    page = fetch_page(local_site.base + "/p", LOCAL)
+    assert page.title == "Bridge" and expected in page.text
+    assert not any("\x80" <= c <= "\x9f" or c == "\ufffd" for c in page.text)
+
+
+def test_an_html_page_served_as_plain_text_is_read_as_html(local_site):
+    """As an upload named .txt is: the reviewer gets the article, not its markup."""
+    local_site.route("/story", headers={"Content-Type": "text/plain; charset=utf-8"}, body=ARTICLE_HTML)
+    page = fetch_page(local_site.base + "/story", LOCAL)
+    assert page.kind == "html" and page.title == "Bridge costs rise"
+    assert "harbour bridge cost $2.6 million" in page.text and "<p>" not in page.text
