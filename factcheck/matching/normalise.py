@@ -14,7 +14,8 @@ __all__ = ["normalise", "normalise_many", "tokens", "find_numbers", "NumberMenti
 
 # Raised whenever normalise() gives some text another form: a saved index holds normalised texts,
 # so a base of another version is rebuilt rather than searched (2: words of other scripts kept;
-# 3: a backtick reads as an apostrophe in every text, not only in one with other characters).
+# 3: a backtick reads as an apostrophe in every text, not only in one with other characters;
+# thousands grouped by no-break or thin spaces are one number).
 VERSION = 3
 
 _QUOTES = str.maketrans({
@@ -275,6 +276,10 @@ _ASCII_KEEP_SEP = {k: v for k, v in _ASCII_KEEP.items() if k != 0}
 def _fold(text: str) -> str:
     """Every step of normalise but the final character filter (which must keep _SEP in bulk)."""
     if not text.isascii():
+        if "\u00a0" in text or "\u202f" in text or "\u2009" in text:
+            # "2 600 000" with no-break or thin spaces, as French, Russian or German copy writes it,
+            # is one number (NFKC would turn those spaces into plain ones, which are ambiguous)
+            text = _SPACED_THOUSANDS_RE.sub(lambda m: _THIN_SPACES_RE.sub("", m.group(0)), text)
         # NFKC and the rest below touch only the runs of other characters (with the character
         # before each, which a combining mark may compose with): a step per character of a bulk
         # chunk made building an index of news text, curly quotes in most claims, 4x slower
@@ -302,6 +307,8 @@ def _fold(text: str) -> str:
 
 
 _NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
+_THIN_SPACES_RE = re.compile("[\u00a0\u202f\u2009]")
+_SPACED_THOUSANDS_RE = re.compile("(?<![0-9])[0-9]{1,3}(?:[\u00a0\u202f\u2009][0-9]{3})+(?![0-9])")
 # the rest of a word (run of letters) from its first letter outside ASCII
 _FOREIGN_WORD_RE = re.compile(r"[^\W\d_\x00-\x7f][^\W\d_]*")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

@@ -42,11 +42,20 @@ def test_bulk_equals_one_by_one():
               "@user", "http://x.co/a", "Don't", "it's", "£3bn", "été", "“quoted”", "3.5%", "per",
               "cent", "and", "hundred", "100,000", "5K", "Jan.", "e.g.", "zero", ",", "-", "café",
               "\n", "\x00", "1.", ".5", "www.foo.com", "paper cent", "Инфляция", "в марте", "مارس", "٤٢",
-              "Ελλάδα", "通胀", "_00", "я", "it`s", "Cafe\u0301", "x²", "ＡＢ", "ﬁne", "Straße"]
+              "Ελλάδα", "通胀", "_00", "я", "it`s", "Cafe\u0301", "x²", "ＡＢ", "ﬁne", "Straße",
+              "2\u00a0600\u00a0000", "15\u202f000", "2019\u00a0200"]
     r = random.Random(11)
     texts = [" ".join(r.choice(pieces) for _ in range(r.randint(0, 10))) for _ in range(3000)]
     assert normalise_many(texts, chunk=97) == [normalise(t) for t in texts]
     assert normalise_many(["two hundred and", "five"]) == ["200 and", "5"]
+
+
+def test_thousands_grouped_by_no_break_or_thin_spaces_are_one_number():
+    """As French, German or Russian copy writes them; a plain space stays a space (it may part two
+    numbers), and a group of four digits is not a thousands group."""
+    assert normalise("cost 2\u00a0600\u00a0000 euros") == normalise("cost 2,600,000 euros") == "cost 2600000 euros"
+    assert normalise("15\u202f000 people") == "15000 people"
+    assert normalise("in 2019\u00a0200 people") == "in 2019 200 people"
 
 
 def test_number_words_inside_other_words_stay_words():
