@@ -50,7 +50,7 @@ def read_source(source: ArticleSource, max_bytes: int,
             if len(source.html.encode("utf-8", "surrogatepass")) > max_bytes:
                 raise ImportFailed(f"The HTML is larger than {max_bytes:,} bytes.")
             text, title = sources.html_to_text(source.html)
-            if not text.strip():
+            if sources.is_blank(text):
                 raise ImportFailed("No article text could be found in that HTML.")
             return text, title, "html"
         if source.text is not None:

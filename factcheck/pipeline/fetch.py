@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from .sources import SourceError, _looks_binary, decode_document, looks_like_html, normalise_text
+from .sources import SourceError, _looks_binary, decode_document, is_blank, looks_like_html, normalise_text
 from .text import html_to_text
 
 USER_AGENT = "factcheck/0.1 (article import; +https://github.com/factcheck)"
@@ -347,9 +347,9 @@ def _page_from(url: str, headers: dict, body: bytes) -> FetchedPage:
     text = normalise_text(decode_document(body, charset, html=is_html))
     if is_html:
         article, title = html_to_text(text)
-        if not article.strip():
+        if is_blank(article):
             raise SourceError("No article text could be found on that page.")
         return FetchedPage(normalise_text(article), url, title, "html")
-    if not text.strip():
+    if is_blank(text):
         raise SourceError("The page is empty.")
     return FetchedPage(text, url, None, "text")

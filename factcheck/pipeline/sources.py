@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -37,10 +38,16 @@ def normalise_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
 
 
+def is_blank(text: str) -> bool:
+    """Nothing a reader could see: whitespace and invisible format characters (zero-width spaces
+    and joiners) only. A file of those was imported as an empty article with no claims."""
+    return not text.strip() or all(c.isspace() or unicodedata.category(c) in ("Cf", "Cc") for c in text)
+
+
 def from_paste(text: str) -> SourceDocument:
     """Pasted text as a document; rejects an empty paste."""
     cleaned = normalise_text(text or "")
-    if not cleaned.strip():
+    if is_blank(cleaned):
         raise SourceError("The pasted text is empty.")
     return SourceDocument(cleaned, None, "text")
 
@@ -142,9 +149,9 @@ def read_upload(filename: str, data: bytes, max_bytes: int = 2_000_000) -> Sourc
     text = normalise_text(decode_document(data, html=is_html))
     if is_html:
         body, title = html_to_text(text)
-        if not body.strip():
+        if is_blank(body):
             raise SourceError(f"No article text could be extracted from the HTML file {name}.")
         return SourceDocument(normalise_text(body), title, "html")
-    if not text.strip():
+    if is_blank(text):
         raise SourceError(f"The file {name} is empty.")
     return SourceDocument(text, None, "text")

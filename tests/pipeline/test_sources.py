@@ -52,6 +52,16 @@ def test_paste_normalises_and_rejects_empty():
         from_paste(" \n ")
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u200d\n\u2060 ", "\ufeff\u200b"])
+def test_text_of_invisible_characters_only_is_empty(invisible):
+    """Zero-width spaces and joiners alone were imported as an article with no text to read."""
+    with pytest.raises(SourceError, match="empty"):
+        from_paste(invisible)
+    with pytest.raises(SourceError, match="empty"):
+        read_upload("blank.txt", invisible.encode("utf-8"))
+    assert from_paste("\u200bThe bridge cost $2.6 million.").text.endswith("million.")
+
+
 def test_html_to_text_on_fragment_and_empty():
     text, title = html_to_text("<p>Unemployment fell to 4.1 percent in June, the agency said.</p>")
     assert "4.1 percent" in text
