@@ -118,9 +118,16 @@ def decode_document(data: bytes, declared: str | None = None, html: bool = False
     return decode_bytes(data)
 
 
+# documents whose opening bytes say what they are, though their first pages may hold no control bytes
+# (a PDF's header and first objects are plain ASCII): PDF, ZIP (docx, odt, epub), RTF, PostScript
+_DOCUMENT_SIGNATURES = (b"%PDF-", b"PK\x03\x04", b"{\\rtf", b"%!PS")
+
+
 def _looks_binary(data: bytes) -> bool:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
+    if data.lstrip()[:8].startswith(_DOCUMENT_SIGNATURES):
+        return True
     sample = data[:8192]
     if b"\x00" in sample:
         return True

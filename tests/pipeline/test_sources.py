@@ -62,6 +62,17 @@ def test_text_of_invisible_characters_only_is_empty(invisible):
     assert from_paste("\u200bThe bridge cost $2.6 million.").text.endswith("million.")
 
 
+@pytest.mark.parametrize("name,data", [
+    ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" * 40),
+    ("story.html", b"PK\x03\x04" + b"word/document.xml" * 20),
+    ("memo.txt", b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} The bridge cost $2.6 million.}"),
+])
+def test_a_document_of_another_format_renamed_is_refused(name, data):
+    """A PDF's first objects are plain ASCII, so the control-byte test let it in as garbage text."""
+    with pytest.raises(SourceError, match="not a text file"):
+        read_upload(name, data)
+
+
 def test_html_to_text_on_fragment_and_empty():
     text, title = html_to_text("<p>Unemployment fell to 4.1 percent in June, the agency said.</p>")
     assert "4.1 percent" in text
