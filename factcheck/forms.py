@@ -11,7 +11,7 @@ from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, 
 from factcheck import permissions, search, users, verdicts, workflow
 from factcheck.claims import MAX_CLAIM
 from factcheck.errors import InvalidInput
-from factcheck.models import ClaimStatus, LinkState, Role, Stance
+from factcheck.models import ClaimStatus, LinkState, Role, Stance, User
 from factcheck.security import MAX_ID
 
 def options(pairs) -> list[SelectChoice]:
@@ -257,7 +257,8 @@ def status_choices(actor, claim) -> list[SelectChoice]:
 def claim_forms(session, actor, claim) -> dict:
     """The claim page's forms, fresh: never filled from the request, which may be another form's failed POST."""
     fresh = {"formdata": None}
-    assign = AssignForm(version=claim.version, **fresh)
+    assignee = session.get(User, claim.assignee_id) if claim.assignee_id else None
+    assign = AssignForm(version=claim.version, assignee=assignee.username if assignee else "", **fresh)  # as it stands
     assign.assignee.choices = (assignee_choices(session) if permissions.is_editor(actor)
                                else options([(actor.username, f"{actor.username} (me)")]))
     status = StatusForm(version=claim.version, **fresh)
