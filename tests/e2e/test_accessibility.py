@@ -183,3 +183,13 @@ def test_pages_reflow_at_phone_width_without_sideways_scrolling(desk, scene, sig
             wide[name] = overflow
             desk.screenshot(who or "visitor", f"reflow-{name}")
     assert not wide, f"pages wider than a 320px screen (extra pixels): {wide}"
+
+
+def test_the_article_page_stacks_its_claims_under_the_text_on_a_phone(desk, scene, signed_in):
+    """At phone width the claim list goes under the article instead of a column a word or two wide beside it."""
+    page = desk.page_for("editor", storage_state=signed_in["editor"], viewport={"width": 375, "height": 800})
+    page.goto(f"/articles/{scene['article']}")
+    text, claims = (page.locator(sel).bounding_box() for sel in ("#article-text", ".claim-list"))
+    assert claims["y"] >= text["y"] + text["height"], "the claims sit beside the article text, not under it"
+    assert claims["width"] > 300, f"the claim list is {claims['width']:.0f}px wide on a 375px screen"
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
