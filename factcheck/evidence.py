@@ -16,10 +16,10 @@ def clean_url(url: str) -> str:
     """Only absolute http(s) links: anything else is unclickable or a javascript: trap."""
     url = (url or "").strip()
     if len(url) > 2000:
-        raise InvalidInput("The URL is longer than 2,000 characters.")
+        raise InvalidInput("The URL is longer than 2,000 characters.", field="url")
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        raise InvalidInput("Evidence needs an absolute http:// or https:// URL.")
+        raise InvalidInput("Evidence needs an absolute http:// or https:// URL.", field="url")
     return url
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import URL, AnyOf, DataRequired, InputRequired, Length, 
 from factcheck import permissions, search, users, verdicts, workflow
 from factcheck.claims import MAX_CLAIM
 from factcheck.errors import InvalidInput
-from factcheck.models import ClaimStatus, LinkState, Role, Stance
+from factcheck.models import ClaimStatus, LinkState, Role, Stance, User
 from factcheck.security import MAX_ID
 
 def options(pairs) -> list[SelectChoice]:
@@ -250,20 +250,27 @@ def bulk_form(session) -> BulkForm:
     return form
 
 
+def status_choices(actor, claim) -> list[SelectChoice]:
+    return options((s.value, s.label) for s in workflow.allowed_moves(actor, claim))
+
+
 def claim_forms(session, actor, claim) -> dict:
-    assign = AssignForm(version=claim.version)
+    """The claim page's forms, fresh: never filled from the request, which may be another form's failed POST."""
+    fresh = {"formdata": None}
+    assignee = session.get(User, claim.assignee_id) if claim.assignee_id else None
+    assign = AssignForm(version=claim.version, assignee=assignee.username if assignee else "", **fresh)  # as it stands
     assign.assignee.choices = (assignee_choices(session) if permissions.is_editor(actor)
                                else options([(actor.username, f"{actor.username} (me)")]))
-    status = StatusForm(version=claim.version)
-    status.status.choices = options((s.value, s.label) for s in workflow.allowed_moves(actor, claim))
-    verdict = VerdictForm(version=claim.version)
+    status = StatusForm(version=claim.version, **fresh)
+    status.status.choices = status_choices(actor, claim)
+    verdict = VerdictForm(version=claim.version, **fresh)
     verdict.rating.choices = rating_choices(session)
     return {
         "assign": assign, "status": status, "verdict": verdict,
-        "edit": EditClaimForm(version=claim.version, text=claim.text, speaker=claim.speaker),
-        "worthiness": WorthinessForm(), "split": SplitForm(), "merge": MergeForm(), "link": LinkForm(),
-        "decide": LinkDecisionForm(), "evidence": EvidenceForm(), "sign_off": SignOffForm(),
-        "send_back": SendBackForm(), "reuse": ReuseForm(),
+        "edit": EditClaimForm(version=claim.version, text=claim.text, speaker=claim.speaker, **fresh),
+        "worthiness": WorthinessForm(**fresh), "split": SplitForm(**fresh), "merge": MergeForm(**fresh),
+        "link": LinkForm(**fresh), "decide": LinkDecisionForm(**fresh), "evidence": EvidenceForm(**fresh),
+        "sign_off": SignOffForm(**fresh), "send_back": SendBackForm(**fresh), "reuse": ReuseForm(**fresh),
     }
 
 

@@ -123,12 +123,12 @@ def propose_verdict(*, session: Session, actor: User, claim: Claim, rating_id: i
         raise NotAllowed("Verdicts are proposed by the claim's assignee (or an editor) while it is in research.")
     rating = session.get(Rating, rating_id)
     if rating is None or not rating.active:
-        raise InvalidInput("Choose a rating from the desk's scale.")
+        raise InvalidInput("Choose a rating from the desk's scale.", field="rating")
     rationale = (rationale or "").strip()
     if len(rationale) < 10:
-        raise InvalidInput("Give a rationale of at least a sentence.")
+        raise InvalidInput("Give a rationale of at least a sentence.", field="rationale")
     if len(rationale) > MAX_RATIONALE:
-        raise InvalidInput(f"The rationale is at most {MAX_RATIONALE:,} characters.")
+        raise InvalidInput(f"The rationale is at most {MAX_RATIONALE:,} characters.", field="rationale")
     claim_version(session, claim, expected_version)
     verdict = Verdict(claim_id=claim.id, rating_id=rating.id, rationale=rationale, given_by_id=actor.id,
                       reused_from_id=reused_from.id if reused_from else None)
@@ -168,7 +168,7 @@ def send_back(*, session: Session, actor: User, claim: Claim, verdict: Verdict, 
         raise NotAllowed("Only an editor sends a verdict back.")
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why the verdict goes back.")
+        raise InvalidInput("Say why the verdict goes back.", field="reason")
     claim_version(session, verdict, None)
     claim_version(session, claim, None)
     verdict.state, verdict.sent_back_reason = VerdictState.SENT_BACK, reason

@@ -51,7 +51,7 @@ def change_status(*, session: Session, actor: User, claim: Claim, status: ClaimS
     if (current, target) in EDITOR_ONLY and not is_editor(actor):
         raise NotAllowed(f"Only an editor can move a claim from {current.label} to {target.label}.")
     if current == S.SIGNED_OFF and not reason.strip():
-        raise InvalidInput("Say why a published claim is reopened.")
+        raise InvalidInput("Say why a published claim is reopened.", field="reason")
     claim_version(session, claim, expected_version)
     changes = {"status": [current.value, target.value]}
     if reason:

@@ -34,7 +34,8 @@ def import_():
             settings=match_settings(), fetch_limits=FetchLimits.from_config(current_app.config),
             allow_duplicate=form.again.data)
     except FactcheckError as exc:
-        return form_failed("articles/import.html", form, exc.message, exc.status)
+        return form_failed("articles/import.html", form, exc.message, exc.status,
+                           earlier=getattr(exc, "article_id", None))  # a duplicate: the link to the earlier import
     flash(f"Imported “{article.title}”.", "success")
     return redirect(url_for("articles.detail", article_id=article.id))
 

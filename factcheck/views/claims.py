@@ -11,7 +11,7 @@ from factcheck.forms import (AddClaimForm, AssignForm, EditClaimForm, LinkDecisi
                              StatusForm, WorthinessForm)
 from factcheck.models import Claim, ClaimLink, User
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import match_settings, require_valid, whole_number
+from factcheck.views.common import match_settings, require_valid, run_form, whole_number
 from factcheck import forms as forms_for
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -38,9 +38,14 @@ def queue():
 @bp.route("/<int:claim_id>")
 @role_required(*ANY_ROLE)
 def detail(claim_id: int):
-    claim = load_or_404(Claim, claim_id)
+    return render_detail(load_or_404(Claim, claim_id))
+
+
+def render_detail(claim: Claim, code: int = 200, **sent):
+    """The claim page; a form sent with problems comes back with what was typed and the reasons, the others fresh."""
     data = dossier(get_session(), current_user, claim, site=Site.from_config(current_app.config))
-    return render_template("claims/detail.html", d=data, claim=claim, forms=forms_for.claim_forms(get_session(), current_user, claim))
+    shown = {**forms_for.claim_forms(get_session(), current_user, claim), **sent}
+    return render_template("claims/detail.html", d=data, claim=claim, forms=shown), code
 
 
 def _back(claim: Claim, message: str, category: str = "success"):
@@ -53,9 +58,11 @@ def _back(claim: Claim, message: str, category: str = "success"):
 def status(claim_id: int):
     claim = load_or_404(Claim, claim_id)
     form = StatusForm()
-    require_valid(form)
-    workflow.change_status(session=get_session(), actor=current_user, claim=claim, status=form.status.data,
-                           reason=form.reason.data or "", expected_version=form.expected_version())
+    if run_form(form, lambda: workflow.change_status(
+            session=get_session(), actor=current_user, claim=claim, status=form.status.data,
+            reason=form.reason.data or "", expected_version=form.expected_version())) is None:
+        form.status.choices = forms_for.status_choices(current_user, claim)  # shown again: the moves it offers
+        return render_detail(claim, 400, status=form)
     return _back(claim, f"Claim is now {form.status.data.replace('_', ' ')}.")
 
 
@@ -77,9 +84,10 @@ def assign(claim_id: int):
 def edit(claim_id: int):
     claim = load_or_404(Claim, claim_id)
     form = EditClaimForm()
-    require_valid(form)
-    claims.edit_claim(session=get_session(), actor=current_user, claim=claim, text=form.text.data,
-                      speaker=form.speaker.data, expected_version=form.expected_version())
+    if run_form(form, lambda: claims.edit_claim(session=get_session(), actor=current_user, claim=claim,
+                                                text=form.text.data, speaker=form.speaker.data,
+                                                expected_version=form.expected_version())) is None:
+        return render_detail(claim, 400, edit=form)
     return _back(claim, "Claim saved.")
 
 
@@ -99,9 +107,10 @@ def worthiness(claim_id: int):
 def split(claim_id: int):
     claim = load_or_404(Claim, claim_id)
     form = SplitForm()
-    require_valid(form)
-    parts = claims.split_claim(session=get_session(), actor=current_user, claim=claim,
-                               parts=form.parts.data.splitlines(), settings=match_settings())
+    parts = run_form(form, lambda: claims.split_claim(session=get_session(), actor=current_user, claim=claim,
+                                                      parts=form.parts.data.splitlines(), settings=match_settings()))
+    if parts is None:
+        return render_detail(claim, 400, split=form)
     flash(f"Split into {len(parts)} claims.", "success")
     return redirect(url_for("articles.detail", article_id=claim.article_id))
 

@@ -1,4 +1,5 @@
 """Downloads: claim-status CSV for the current filter, and ClaimReview JSON-LD of published verdicts."""
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -24,6 +25,9 @@ def claims_csv():
     if not form.validate():
         raise InvalidInput("The export filters are not valid.")
     filters, query, engine = filters_from(form), form.q.data or "", get_engine()
+    if request.args.get("similar"):  # "Export these" on a find-similar page: the claims like that one, without it
+        claim = load_or_404(Claim, whole_number(request.args["similar"], "similar is the number of a claim."))
+        filters, query = replace(filters, exclude_claim=claim.id), claim.text
 
     def rows():
         # the stream runs after the request has ended, and so has the request's session: it reads

@@ -6,7 +6,8 @@ from factcheck import evidence, forms, verdicts
 from factcheck.db import get_session
 from factcheck.models import Claim, Evidence, Verdict
 from factcheck.security import ANY_ROLE, EDITORS, load_or_404, role_required
-from factcheck.views.common import require_valid, whole_number
+from factcheck.views.claims import render_detail
+from factcheck.views.common import require_valid, run_form, whole_number
 
 bp = Blueprint("reviews", __name__, url_prefix="/claims/<int:claim_id>")
 
@@ -21,9 +22,10 @@ def _back(claim: Claim, message: str):
 def add_evidence(claim_id: int):
     claim = load_or_404(Claim, claim_id)
     form = forms.EvidenceForm()
-    require_valid(form)
-    evidence.add_evidence(session=get_session(), actor=current_user, claim=claim, url=form.url.data,
-                          stance=form.stance.data, quote=form.quote.data or "", note=form.note.data or "")
+    if run_form(form, lambda: evidence.add_evidence(
+            session=get_session(), actor=current_user, claim=claim, url=form.url.data, stance=form.stance.data,
+            quote=form.quote.data or "", note=form.note.data or "")) is None:
+        return render_detail(claim, 400, evidence=form)
     return _back(claim, "Evidence added.")
 
 
@@ -42,9 +44,10 @@ def propose(claim_id: int):
     claim = load_or_404(Claim, claim_id)
     form = forms.VerdictForm()
     form.rating.choices = forms.rating_choices(get_session())
-    require_valid(form)
-    verdicts.propose_verdict(session=get_session(), actor=current_user, claim=claim, rating_id=form.rating.data,
-                             rationale=form.rationale.data, expected_version=form.expected_version())
+    if run_form(form, lambda: verdicts.propose_verdict(
+            session=get_session(), actor=current_user, claim=claim, rating_id=form.rating.data,
+            rationale=form.rationale.data, expected_version=form.expected_version())) is None:
+        return render_detail(claim, 400, verdict=form)
     return _back(claim, "Verdict proposed; an editor will review it.")
 
 
@@ -62,8 +65,9 @@ def sign_off(claim_id: int, verdict_id: int):
 def send_back(claim_id: int, verdict_id: int):
     claim, verdict = load_or_404(Claim, claim_id), load_or_404(Verdict, verdict_id)
     form = forms.SendBackForm()
-    require_valid(form)
-    verdicts.send_back(session=get_session(), actor=current_user, claim=claim, verdict=verdict, reason=form.reason.data)
+    if run_form(form, lambda: verdicts.send_back(session=get_session(), actor=current_user, claim=claim,
+                                                 verdict=verdict, reason=form.reason.data)) is None:
+        return render_detail(claim, 400, send_back=form)
     return _back(claim, "Verdict sent back to research.")
 
 

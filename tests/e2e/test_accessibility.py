@@ -183,3 +183,32 @@ def test_pages_reflow_at_phone_width_without_sideways_scrolling(desk, scene, sig
             wide[name] = overflow
             desk.screenshot(who or "visitor", f"reflow-{name}")
     assert not wide, f"pages wider than a 320px screen (extra pixels): {wide}"
+
+
+def test_the_article_page_stacks_its_claims_under_the_text_on_a_phone(desk, scene, signed_in):
+    """At phone width the claim list goes under the article instead of a column a word or two wide beside it."""
+    page = desk.page_for("editor", storage_state=signed_in["editor"], viewport={"width": 375, "height": 800})
+    page.goto(f"/articles/{scene['article']}")
+    text, claims = (page.locator(sel).bounding_box() for sel in ("#article-text", ".claim-list"))
+    assert claims["y"] >= text["y"] + text["height"], "the claims sit beside the article text, not under it"
+    assert claims["width"] > 300, f"the claim list is {claims['width']:.0f}px wide on a 375px screen"
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+
+def test_the_desks_list_pages_reflow_at_phone_width(desk, scene, signed_in, live_server):
+    """The lists beyond the queue (articles, other desks' checks, a member's tokens, the dashboard) scroll their
+    tables inside their own box on a phone, as the queue does, instead of pushing the whole page sideways."""
+    from factcheck import tokens
+    with live_server.session() as s:
+        reviewer = users.get_user(session=s, username="reviewer")
+        if not tokens.tokens_of(s, reviewer):
+            tokens.create_token(session=s, actor=reviewer, name="newsroom spreadsheet sync", expires_days=30)
+    wide = {}
+    for name, who, address in (("articles", "reviewer", "/articles/"), ("priors", "reviewer", "/priors/"),
+                               ("tokens", "reviewer", "/tokens/"), ("dashboard", "editor", "/dashboard/")):
+        page = desk.page_for(who, storage_state=signed_in[who], viewport={"width": 320, "height": 800})
+        page.goto(address)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide[name] = overflow
+    assert not wide, f"pages wider than a 320px screen (extra pixels): {wide}"

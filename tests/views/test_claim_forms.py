@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import select
 
 from factcheck.models import Claim, ClaimLink, ClaimStatus, LinkState, Role, Verdict
-from tests.factories import make_article, make_claim
+from factcheck import verdicts
+from tests.factories import make_article, make_claim, make_published_verdict, rating
 
 
 @pytest.fixture
@@ -135,3 +136,66 @@ def test_adding_or_editing_a_claim_to_invisible_text_is_refused(auth, session, r
     assert edited.status_code == 400 and "A claim needs some text." in edited.get_data(as_text=True)
     session.expire_all()
     assert [c.text for c in session.exec(select(Claim))] == ["The mayor said the bridge cost $2.6 million."]
+
+
+# --- a refused claim-page form comes back on the claim page with what was typed --------------------
+
+def field_html(html: str, tag: str, field_id: str) -> str:
+    pattern = (rf'<textarea[^>]*id="{field_id}"[^>]*>[^<]*</textarea>' if tag == "textarea"
+               else rf'<{tag}[^>]*id="{field_id}"[^>]*>')
+    found = re.search(pattern, html)
+    assert found, f"no #{field_id} on the page"
+    return found.group(0)
+
+
+def test_evidence_with_a_bad_url_comes_back_on_the_claim_page_with_the_quote_and_the_reason(auth, session, researched):
+    response = auth.post(f"/claims/{researched.id}/evidence",
+                         {"url": "council website", "stance": "refutes", "quote": "Spending was $3.1m.",
+                          "note": "p. 4"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and f"<title>Error: Claim #{researched.id} · factcheck</title>" in html
+    assert 'id="url-error">Evidence needs an absolute http:// or https:// URL.</p>' in html
+    assert 'value="council website"' in field_html(html, "input", "url")
+    assert "Spending was $3.1m." in field_html(html, "textarea", "quote")
+    assert "p. 4" in field_html(html, "textarea", "note")
+    assert '<option selected value="refutes">' in html
+    assert field_html(html, "textarea", "rationale").endswith(">\r\n</textarea>")  # the other forms stay empty
+
+
+def test_a_verdict_with_a_short_rationale_comes_back_with_the_rating_and_the_text(auth, session, researched):
+    chosen = rating(session, "Mostly false")
+    response = auth.post(f"/claims/{researched.id}/verdict",
+                         {"rating": str(chosen.id), "rationale": "Too short", "version": researched.version})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="verdict-h"' in html
+    assert "Too short" in field_html(html, "textarea", "rationale") and 'id="rationale-error"' in html
+    assert re.search(rf'<option selected value="{chosen.id}">Mostly false</option>', html)
+    session.expire_all()
+    assert session.exec(select(Verdict)).first() is None
+
+
+def test_a_send_back_without_a_reason_comes_back_open_on_the_claim_page(auth, session, researched):
+    verdicts.propose_verdict(session=session, actor=researched_assignee(session, researched), claim=researched,
+                             rating_id=rating(session).id, rationale="The budget papers say otherwise.")
+    auth.login(Role.EDITOR)
+    verdict = session.exec(select(Verdict)).one()
+    response = auth.post(f"/claims/{researched.id}/verdict/{verdict.id}/send-back", {"reason": "  "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="current-verdict"' in html
+    assert "<details open><summary>Send back</summary>" in html and 'id="reason-error"' in html
+
+
+def test_reopening_a_published_claim_without_a_reason_offers_the_same_moves_again(auth, session, researched):
+    editor = auth.login(Role.EDITOR)
+    make_published_verdict(session, researched, researched_assignee(session, researched), editor)
+    session.refresh(researched)
+    response = auth.post(f"/claims/{researched.id}/status", {"status": "in_research", "reason": "",
+                                                             "version": researched.version})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="reason-error">Say why a published claim is reopened.</p>' in html
+    assert re.findall(r'<select[^>]*id="status"[^>]*>(.*?)</select>', html, re.S)[0].count("<option") == 1
+
+
+def researched_assignee(session, claim):
+    from factcheck.models import User
+    return session.get(User, claim.assignee_id)

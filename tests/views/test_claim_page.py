@@ -108,3 +108,16 @@ def test_a_suggestion_to_a_split_claim_is_not_offered(client, auth, session):
     assert f'id="link-{old.id}"' not in client.get(f"/claims/{twenty.id}").get_data(as_text=True)
     response = auth.post(f"/claims/{twenty.id}/links/{old.id}", {"decision": "confirmed"})
     assert response.status_code == 409 and f"#{eleven.id} was merged into" in response.get_data(as_text=True)
+
+
+def test_the_assign_form_shows_who_has_the_claim_now(client, auth, session):
+    """An editor who opens an assigned claim must see its assignee chosen, not "nobody": pressing
+    Assign on the default unassigned the reviewer."""
+    reviewer = auth.user(Role.REVIEWER)
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
+    auth.login(Role.EDITOR)
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert f'<option selected value="{reviewer.username}">{reviewer.username} (reviewer)</option>' in page
+    assert '<option selected value="">nobody</option>' not in page
+    unassigned = make_claim(session, text="Crime fell by 12 percent in 2023.")
+    assert '<option selected value="">nobody</option>' in client.get(f"/claims/{unassigned.id}").get_data(as_text=True)

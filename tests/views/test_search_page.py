@@ -75,3 +75,19 @@ def test_export_these_as_csv_exports_the_claims_the_search_lists(session, auth, 
         shown = int(re.search(r'id="result-count">(\d+) claim', page).group(1))
         rows = list(csv.DictReader(io.StringIO(auth.client.get(link).get_data(as_text=True).lstrip("\ufeff"))))
         assert [int(r["claim_id"]) for r in rows] == expected and len(rows) == shown, query
+
+
+def test_export_these_as_csv_on_a_find_similar_page_exports_the_similar_claims(session, auth, app):
+    import csv
+    import html
+    import io
+    import re
+    claims = bridge_claims(session, 3)
+    make_claim(session, text="Hospital waiting lists doubled since 2020.")
+    auth.login(Role.EDITOR)
+    page = auth.client.get(f"/search/similar/{claims[0].id}").get_data(as_text=True)
+    listed = {int(i) for i in re.findall(r'<li><span class="score"[^>]*>[^<]*</span> <a href="/claims/(\d+)"', page)}
+    assert listed == {c.id for c in claims[1:]}
+    link = html.unescape(re.search(r'href="([^"]+)" id="export-filtered"', page).group(1))
+    rows = list(csv.DictReader(io.StringIO(auth.client.get(link).get_data(as_text=True).lstrip("\ufeff"))))
+    assert {int(r["claim_id"]) for r in rows} == listed  # not every claim on the desk, nor the claim itself
