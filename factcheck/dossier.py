@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from factcheck import audit, evidence, links, priors as other_desks, verdicts
 from factcheck.exports import claimreview
-from factcheck.models import Article, AuditEvent, Claim, ClaimLink, Evidence, Rating, User, Verdict
+from factcheck.models import Article, AuditEvent, Claim, ClaimLink, Evidence, Rating, User, Verdict, VerdictState
 from factcheck.permissions import can_see_draft
 
 
@@ -45,6 +45,7 @@ class Dossier:
     merged_into: Claim | None
     prior_checks: list[other_desks.PriorCheck] = field(default_factory=list)  # other desks' fact-checks
     claimreview: dict | None = None  # the published verdict as JSON-LD, for the page's data block
+    sent_back: Verdict | None = None  # the latest proposal sent back since the current verdict: its reason
 
 
 def dossier(session: Session, actor: User, claim: Claim, site: claimreview.Site | None = None) -> Dossier:
@@ -83,7 +84,15 @@ def dossier(session: Session, actor: User, claim: Claim, site: claimreview.Site 
         merged_into=session.get(Claim, claim.merged_into_id) if claim.merged_into_id else None,
         prior_checks=other_desks.checks_for(session, claim),
         claimreview=claimreview.claim_review(session, claim, site) if site else None,
+        sent_back=_sent_back_since(readable, current),
     )
+
+
+def _sent_back_since(readable: list[Verdict], current: Verdict | None) -> Verdict | None:
+    """The reviewer whose proposal came back should read why on the claim, not only in its history."""
+    back = [v for v in readable if v.state == VerdictState.SENT_BACK
+            and (current is None or (v.given_at, v.id) > (current.given_at, current.id))]
+    return max(back, key=lambda v: (v.given_at, v.id), default=None)
 
 
 def _redacted(event: AuditEvent) -> AuditEvent:

@@ -185,6 +185,24 @@ def test_a_send_back_without_a_reason_comes_back_open_on_the_claim_page(auth, se
     assert "<details open><summary>Send back</summary>" in html and 'id="reason-error"' in html
 
 
+def test_a_sent_back_proposal_shows_its_reason_on_the_claim_until_a_new_one_is_made(auth, session, researched):
+    """After a send-back the page said only "No verdict yet": the reason was in the history alone."""
+    reviewer = researched_assignee(session, researched)
+    verdicts.propose_verdict(session=session, actor=reviewer, claim=researched,
+                             rating_id=rating(session).id, rationale="The budget papers say otherwise.")
+    editor = auth.login(Role.EDITOR)
+    verdict = session.exec(select(Verdict)).one()
+    verdicts.send_back(session=session, actor=editor, claim=researched, verdict=verdict,
+                       reason="Cite <the> 2024 budget, page 12.")
+    html = auth.client.get(f"/claims/{researched.id}").get_data(as_text=True)
+    notice = re.search(r'<p class="notice warning" id="sent-back">(.*?)</p>', html, re.S).group(1)
+    assert "was sent back: Cite &lt;the&gt; 2024 budget, page 12." in notice
+    session.refresh(researched)
+    verdicts.propose_verdict(session=session, actor=reviewer, claim=researched, rating_id=rating(session).id,
+                             rationale="Page 12 of the 2024 budget says otherwise.")
+    assert 'id="sent-back"' not in auth.client.get(f"/claims/{researched.id}").get_data(as_text=True)
+
+
 def test_reopening_a_published_claim_without_a_reason_offers_the_same_moves_again(auth, session, researched):
     editor = auth.login(Role.EDITOR)
     make_published_verdict(session, researched, researched_assignee(session, researched), editor)
