@@ -1,11 +1,13 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import get_flashed_messages, request, url_for
 from flask_login import current_user
 from jinja2 import pass_context
+from markupsafe import Markup, escape
 from wtforms import Form
 
 from factcheck import permissions
@@ -38,6 +40,15 @@ def change(value, key: str = "") -> str:
     return one(value)
 
 
+_CLAIM_REF = re.compile(r"\bclaim #(\d{1,9})\b")
+
+
+def claim_links(text: str | None) -> Markup:
+    """Escaped text whose "claim #N" mentions link to those claims ("linked claim #13 changed")."""
+    return Markup(_CLAIM_REF.sub(lambda m: Markup('claim <a href="{}">#{}</a>').format(
+        url_for("claims.detail", claim_id=int(m.group(1))), m.group(1)), str(escape(text or ""))))
+
+
 def page_url(page: int) -> str:
     """This page's URL with the same query, on another result page."""
     args = {**request.args.to_dict(), "page": page}
@@ -58,6 +69,7 @@ def page_has_errors(context) -> bool:
 
 
 def init_app(app) -> None:
-    app.jinja_env.filters.update(status_label=status_label, when=when, change=change, plain=plain)
+    app.jinja_env.filters.update(status_label=status_label, when=when, change=change, plain=plain,
+                                 claim_links=claim_links)
     app.jinja_env.globals.update(highlight=highlight, page_url=page_url, page_has_errors=page_has_errors,
                                  perms=permissions, current_user=current_user)

@@ -121,3 +121,17 @@ def test_the_assign_form_shows_who_has_the_claim_now(client, auth, session):
     assert '<option selected value="">nobody</option>' not in page
     unassigned = make_claim(session, text="Crime fell by 12 percent in 2023.")
     assert '<option selected value="">nobody</option>' in client.get(f"/claims/{unassigned.id}").get_data(as_text=True)
+
+
+def test_the_re_review_notice_links_the_claim_whose_verdict_changed(session, auth):
+    """It named "linked claim #13" with no way to open #13, on the claim page and in the queue."""
+    auth.login(Role.EDITOR)
+    changed = make_claim(session)
+    claim = make_claim(session, status=ClaimStatus.TRIAGED)
+    claim.rereview_reason = f"The verdict of linked claim #{changed.id} changed to <b>False</b>."
+    session.add(claim)
+    session.commit()
+    link = f'claim <a href="/claims/{changed.id}">#{changed.id}</a>'
+    page = auth.client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert link in page and "&lt;b&gt;False&lt;/b&gt;" in page and "<b>False</b>" not in page
+    assert link in auth.client.get("/claims/").get_data(as_text=True)
