@@ -26,13 +26,18 @@ def home():
 @bp.route("/")
 @role_required(*ANY_ROLE)
 def queue():
+    return queue_page(forms_for.bulk_form(get_session()))
+
+
+def queue_page(bulk_form, selected: frozenset[int] = frozenset()) -> str:
+    """The queue as the query string asks; `selected`: claims whose boxes stay ticked."""
     status, mine, rereview = request.args.get("status") or None, bool(request.args.get("mine")), bool(request.args.get("rereview"))
     prior = bool(request.args.get("prior"))
     page = whole_number(request.args.get("page") or "1", QUEUE_PAGE_NUMBER, maximum=100_000)
     found = workflow.queue_page(session=get_session(), actor=current_user, status=status, mine=mine,
                                 rereview=rereview, has_prior=prior, page=page)
     return render_template("claims/queue.html", result=found, claims=found.claims, status=status, mine=mine,
-                           rereview=rereview, prior=prior, bulk_form=forms_for.bulk_form(get_session()))
+                           rereview=rereview, prior=prior, bulk_form=bulk_form, selected=selected)
 
 
 @bp.route("/<int:claim_id>")
@@ -153,11 +158,16 @@ def decide_link(claim_id: int, link_id: int):
 @role_required(*EDITORS)
 def bulk():
     form = forms_for.bulk_form(get_session())
-    require_valid(form)
-    chosen = [load_or_404(Claim, i) for i in dict.fromkeys(form.claim_ids.data)]  # each claim once
-    assignee = load_or_404(User, int(form.assignee.data)) if form.assignee.data else None
-    result = workflow.bulk(session=get_session(), actor=current_user, claims=chosen, action=form.action.data,
-                           status=form.status.data or None, assignee=assignee)
+    try:
+        require_valid(form)
+        chosen = [load_or_404(Claim, i) for i in dict.fromkeys(form.claim_ids.data)]  # each claim once
+        assignee = load_or_404(User, int(form.assignee.data)) if form.assignee.data else None
+        result = workflow.bulk(session=get_session(), actor=current_user, claims=chosen, action=form.action.data,
+                               status=form.status.data or None, assignee=assignee)
+    except InvalidInput as exc:
+        # nothing changed: the queue again with the boxes still ticked and the choices as made
+        flash(exc.message, "error")
+        return queue_page(form, frozenset(form.claim_ids.data or ())), 400
     flash(f"{len(result.done)} of {len(chosen)} selected claim(s) changed, {len(result.refused)} refused.",
           "success" if result.done else "error")
     for reason, ids in result.refused_by_reason().items():

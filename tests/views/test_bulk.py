@@ -112,6 +112,11 @@ def test_an_action_without_its_target_is_refused_whole(client, auth, session, qu
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert [reloaded(session, c).status for c in queue["open"]] == before
     assert audit_rows(session, "claim.assign") == [] and audit_rows(session, "claim.status") == []
+    # the queue comes back with the message and the same boxes ticked, not an error page to leave
+    page = response.get_data(as_text=True)
+    assert flashes(response) == [message] and 'id="bulk-submit"' in page
+    ticked = set(re.findall(r'id="select-(\d+)" aria-label="Select claim \d+" checked', page))
+    assert ticked == {str(c.id) for c in queue["open"]}
 
 
 def test_nothing_selected_says_so(client, auth, queue):
