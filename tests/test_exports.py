@@ -7,7 +7,9 @@ from factcheck.exports.csv import COLUMNS, export_csv, neutralise
 from factcheck.models import Role
 from tests.factories import make_article, make_claim, make_published_verdict, make_user
 
-PAYLOADS = ["=1+1", "+1", "-2", "@SUM(A1)", "\tTAB", "\rCR", '=HYPERLINK("http://evil.example","x")']
+PAYLOADS = ["=1+1", "+1", "-2", "@SUM(A1)", "\tTAB", "\rCR", '=HYPERLINK("http://evil.example","x")',
+            # behind spaces a spreadsheet may trim, and in full-width forms some read as ASCII
+            " =1+1", "\u00a0+1", "\u3000@SUM(A1)", "\uff1d1+1", " \uff0bcmd"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -18,6 +20,7 @@ def test_formula_cells_are_neutralised(payload):
 def test_harmless_cells_are_untouched():
     assert neutralise("Plain text, with commas") == "Plain text, with commas"
     assert neutralise(None) == "" and neutralise(3.5) == "3.5"
+    assert neutralise("  spaced, plain") == "  spaced, plain" and neutralise("a = b") == "a = b"
 
 
 def parse(session, **kw):

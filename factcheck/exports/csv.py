@@ -15,6 +15,8 @@ from factcheck.search import Filters, clean_query, filter_claims, query_scores
 COLUMNS = ["claim_id", "claim", "speaker", "article_title", "outlet", "article_url", "status", "checkworthiness",
            "verdict", "rationale", "assignee", "signed_off_by", "updated_at", "linked_claim_ids"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# full-width forms, which some spreadsheets read as their ASCII twins when a cell is typed or imported
+WIDE_FORMULA_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 BATCH = 500
 BOM = "\ufeff"
 
@@ -22,7 +24,8 @@ BOM = "\ufeff"
 def neutralise(value) -> str:
     """Prefix a quote so spreadsheets show the cell as text instead of running it as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    # leading spaces too: a spreadsheet may drop them before it decides a cell is a formula
+    if text.startswith(FORMULA_STARTS) or text.lstrip(" \u00a0\u3000").startswith(FORMULA_STARTS + WIDE_FORMULA_STARTS):
         return "'" + text
     return text
 
