@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import get_flashed_messages, request, url_for
+from flask import g, get_flashed_messages, request, url_for
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -49,6 +49,15 @@ def claim_links(text: str | None) -> Markup:
         url_for("claims.detail", claim_id=int(m.group(1))), m.group(1)), str(escape(text or ""))))
 
 
+def focus_first_error() -> bool:
+    """True once per page, for the first refused field it renders: that field takes the focus, so
+    that a keyboard or screen-reader user lands on what to correct, not at the top of the page."""
+    if g.get("error_focused"):
+        return False
+    g.error_focused = True
+    return True
+
+
 def page_url(page: int) -> str:
     """This page's URL with the same query, on another result page."""
     args = {**request.args.to_dict(), "page": page}
@@ -72,4 +81,5 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(status_label=status_label, when=when, change=change, plain=plain,
                                  claim_links=claim_links)
     app.jinja_env.globals.update(highlight=highlight, page_url=page_url, page_has_errors=page_has_errors,
+                                 focus_first_error=focus_first_error,
                                  perms=permissions, current_user=current_user)

@@ -160,6 +160,8 @@ def test_evidence_with_a_bad_url_comes_back_on_the_claim_page_with_the_quote_and
     assert "p. 4" in field_html(html, "textarea", "note")
     assert '<option selected value="refutes">' in html
     assert field_html(html, "textarea", "rationale").endswith(">\r\n</textarea>")  # the other forms stay empty
+    # the refused field takes the focus, and it alone: a keyboard user lands on what to correct
+    assert "autofocus" in field_html(html, "input", "url") and html.count("autofocus") == 1
 
 
 def test_a_verdict_with_a_short_rationale_comes_back_with_the_rating_and_the_text(auth, session, researched):
