@@ -34,8 +34,15 @@ def add_evidence(*, session: Session, actor: User, claim: Claim, url: str, stanc
         raise InvalidInput("Stance must be supports, refutes or context.") from None
     if len(quote) > 10_000 or len(note) > 10_000:
         raise InvalidInput("Quote and note are at most 10,000 characters each.")
-    item = Evidence(claim_id=claim.id, url=clean_url(url), quote=quote.strip(), stance=stance,
-                    note=note.strip(), added_by_id=actor.id)
+    url, quote, note = clean_url(url), quote.strip(), note.strip()
+    same = session.exec(select(Evidence).where(Evidence.claim_id == claim.id, Evidence.url == url,
+                                               Evidence.quote == quote, Evidence.stance == stance,
+                                               Evidence.note == note)).first()
+    if same is not None:
+        # the same item again (a form sent twice, a retried API call) is the one already there
+        session.commit()
+        return same
+    item = Evidence(claim_id=claim.id, url=url, quote=quote, stance=stance, note=note, added_by_id=actor.id)
     session.add(item)
     session.flush()
     audit.record(session, actor, "evidence.add", item,

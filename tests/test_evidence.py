@@ -26,6 +26,19 @@ def test_add_and_remove_evidence_is_audited(session):
     assert actions == ["evidence.add", "evidence.remove"]
 
 
+def test_the_same_evidence_sent_twice_is_one_item(session):
+    """A form sent twice (a double click without JavaScript) or a retried API call added it twice."""
+    reviewer = make_user(session)
+    claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
+    sent = dict(session=session, actor=reviewer, claim=claim, url="https://stats.example.org/t1",
+                stance="refutes", quote="Spending was $1.2m.")
+    first, again = evidence.add_evidence(**sent), evidence.add_evidence(**{**sent, "quote": " Spending was $1.2m. "})
+    assert again.id == first.id and len(evidence.evidence_for(session, claim.id)) == 1
+    assert [e.action for e in audit.history(session, claim.id)] == ["evidence.add"]
+    other = evidence.add_evidence(**{**sent, "stance": "context"})   # another reading of the same source
+    assert other.id != first.id and len(evidence.evidence_for(session, claim.id)) == 2
+
+
 def test_evidence_belongs_to_the_assignee(session):
     reviewer, other, editor = make_user(session), make_user(session), make_user(session, Role.EDITOR)
     claim = make_claim(session, status=ClaimStatus.IN_RESEARCH, assignee=reviewer)
