@@ -1,4 +1,6 @@
 """The search page answers odd paging and filters with words, and "find similar" pages like search."""
+import re
+
 from factcheck.models import Role
 from tests.factories import make_article, make_claim
 
@@ -31,6 +33,10 @@ def test_reversed_dates_are_refused_on_the_page_and_in_the_api(session, auth, ap
     auth.login(Role.REVIEWER)
     answer = auth.client.get("/search/?date_from=2025-01-01&date_to=2024-01-01")
     assert answer.status_code == 400 and "after the “to” date" in answer.get_data(as_text=True)
+    page = answer.get_data(as_text=True)   # the refused date takes the focus, not the query box
+    focused = re.findall(r'<input[^>]*autofocus[^>]*>', page)
+    assert len(focused) == 1 and 'id="date_to"' in focused[0]
+    assert "autofocus" in auth.client.get("/search/?q=bridge").get_data(as_text=True)
     answer = auth.client.get("/api/v1/search?q=bridge&date_from=2026-05-01&date_to=2026-01-01")
     assert answer.status_code == 400 and "after the “to” date" in answer.get_json()["error"]["message"]
 
