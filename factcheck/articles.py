@@ -118,8 +118,10 @@ def _refuse_known_url(session: Session, *urls: str | None) -> None:
     keys = {url_key(u) for u in known}
     hosts = {urlsplit(k).hostname or k for k in keys}
     near = or_(*(func.lower(Article.url).contains(h, autoescape=True) for h in sorted(hosts)))
-    earlier = next((a for a in session.exec(select(Article).where(near).order_by(Article.id))
-                    if a.url and url_key(a.url) in keys), None)
+    # addresses only: a host's articles may be thousands, and their texts are not needed to compare
+    same = next((i for i, u in session.exec(select(Article.id, Article.url).where(near).order_by(Article.id))
+                 if u and url_key(u) in keys), None)
+    earlier = session.get(Article, same) if same is not None else None
     session.commit()  # end the read: extraction comes next, and holds no lock
     if earlier is not None:
         raise DuplicateArticle(
