@@ -74,8 +74,7 @@ def set_password(*, session: Session, actor: User, user: User, password: str) ->
 
 
 def _refuse_taken(session: Session, username: str) -> None:
-    # Usernames are ASCII (USERNAME), so SQL lower() folds them alike on SQLite and PostgreSQL.
-    clash = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
+    clash = _named(session, username)
     if clash is not None:
         raise InvalidInput(f"User {clash.username!r} already exists (usernames ignore case).", field="username")
 
@@ -127,8 +126,9 @@ def _other_active_admins(session: Session, user: User) -> int:
 
 
 def _named(session: Session, username: str) -> User | None:
-    """Usernames are unique ignoring case (and ASCII): "Alice" at the login form or in an
-    assignment is alice, as the unique index on lower(username) that answers this says."""
+    """Usernames are unique ignoring case: "Alice" at the login form or in an assignment is alice,
+    as the unique index on lower(username) that answers this says. Usernames are ASCII (USERNAME),
+    so SQL lower() folds them alike on SQLite and PostgreSQL."""
     return session.exec(select(User).where(func.lower(User.username) == username.strip().lower())).first()
 
 

@@ -24,8 +24,8 @@ BOM = "\ufeff"
 def neutralise(value) -> str:
     """Prefix a quote so spreadsheets show the cell as text instead of running it as a formula."""
     text = "" if value is None else str(value)
-    # leading spaces too: a spreadsheet may drop them before it decides a cell is a formula
-    if text.startswith(FORMULA_STARTS) or text.lstrip(" \u00a0\u3000").startswith(FORMULA_STARTS + WIDE_FORMULA_STARTS):
+    # behind leading spaces too: a spreadsheet may drop them before it decides a cell is a formula
+    if text.lstrip(" \u00a0\u3000").startswith(FORMULA_STARTS + WIDE_FORMULA_STARTS):
         return "'" + text
     return text
 

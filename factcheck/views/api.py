@@ -27,15 +27,14 @@ INT_MAX = api_schema.INT_MAX
 CLAIM = f"<int(min=1, max={INT_MAX}):claim_id>"  # a larger path id is simply not found
 csrf.exempt(bp)  # the blanket check would refuse token requests; protect_api_request checks cookie ones
 bp.before_request(protect_api_request)
-READS_ARGS = {"list_claims", "search_claims", "search_priors"}  # the routes that call read_args
+READS_ARGS = {route.endpoint for route in api_schema.ROUTES if route.query}  # the routes that call read_args
 
 
 @bp.before_request
 def refuse_parameters_of_routes_that_take_none():
     """Elsewhere a query parameter is a typo or a body field in the wrong place: refused like an
     unknown one, once the caller is known (an anonymous caller gets its 401 first)."""
-    if request.args and current_user.is_authenticated and request.endpoint \
-            and request.endpoint.rsplit(".", 1)[-1] not in READS_ARGS:
+    if request.args and current_user.is_authenticated and request.endpoint and request.endpoint not in READS_ARGS:
         raise InvalidInput(f"Unknown parameter(s): {', '.join(sorted(request.args))}.")
 
 

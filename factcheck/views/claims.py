@@ -53,7 +53,8 @@ def render_detail(claim: Claim, code: int = 200, **sent):
     return render_template("claims/detail.html", d=data, claim=claim, forms=shown), code
 
 
-def _back(claim: Claim, message: str, category: str = "success"):
+def back_to_claim(claim: Claim, message: str, category: str = "success"):
+    """Flash the outcome and go back to the claim page (every claim and review action ends so)."""
     flash(message, category)
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
@@ -68,7 +69,7 @@ def status(claim_id: int):
             reason=form.reason.data or "", expected_version=form.expected_version())) is None:
         form.status.choices = forms_for.status_choices(current_user, claim)  # shown again: the moves it offers
         return render_detail(claim, 400, status=form)
-    return _back(claim, f"Claim is now {form.status.data.replace('_', ' ')}.")
+    return back_to_claim(claim, f"Claim is now {form.status.data.replace('_', ' ')}.")
 
 
 @bp.route("/<int:claim_id>/assign", methods=["POST"])
@@ -81,7 +82,7 @@ def assign(claim_id: int):
     assignee = users.get_user(session=get_session(), username=form.assignee.data) if form.assignee.data else None
     workflow.assign(session=get_session(), actor=current_user, claim=claim, assignee=assignee,
                     expected_version=form.expected_version())
-    return _back(claim, f"Assigned to {assignee.username}." if assignee else "Unassigned.")
+    return back_to_claim(claim, f"Assigned to {assignee.username}." if assignee else "Unassigned.")
 
 
 @bp.route("/<int:claim_id>/edit", methods=["POST"])
@@ -93,7 +94,7 @@ def edit(claim_id: int):
                                                 text=form.text.data, speaker=form.speaker.data,
                                                 expected_version=form.expected_version())) is None:
         return render_detail(claim, 400, edit=form)
-    return _back(claim, "Claim saved.")
+    return back_to_claim(claim, "Claim saved.")
 
 
 @bp.route("/<int:claim_id>/worthiness", methods=["POST"])
@@ -104,7 +105,7 @@ def worthiness(claim_id: int):
     require_valid(form)
     worthy = {"yes": True, "no": False}.get(form.worthy.data)
     claims.set_worthiness(session=get_session(), actor=current_user, claim=claim, worthy=worthy)
-    return _back(claim, "Check-worthiness updated.")
+    return back_to_claim(claim, "Check-worthiness updated.")
 
 
 @bp.route("/<int:claim_id>/split", methods=["POST"])
@@ -128,7 +129,7 @@ def merge(claim_id: int):
     require_valid(form)
     others = [load_or_404(Claim, i) for i in forms_for.parse_ids(form.others.data)]
     claims.merge_claims(session=get_session(), actor=current_user, keep=claim, others=others)
-    return _back(claim, f"Merged {len(others)} claim(s) into this one.")
+    return back_to_claim(claim, f"Merged {len(others)} claim(s) into this one.")
 
 
 @bp.route("/<int:claim_id>/links", methods=["POST"])
@@ -138,7 +139,7 @@ def link(claim_id: int):
     form = LinkForm()
     require_valid(form)
     links.link_manually(session=get_session(), actor=current_user, claim=claim, other=load_or_404(Claim, form.other.data))
-    return _back(claim, "Linked as the same claim.")
+    return back_to_claim(claim, "Linked as the same claim.")
 
 
 @bp.route("/<int:claim_id>/links/<int:link_id>", methods=["POST"])
@@ -151,7 +152,7 @@ def decide_link(claim_id: int, link_id: int):
         raise InvalidInput("That link does not belong to this claim.")
     links.decide_link(session=get_session(), actor=current_user, link=link, state=form.decision.data,
                       seen_state=form.seen.data or None)
-    return _back(claim, f"Link {form.decision.data}.")
+    return back_to_claim(claim, f"Link {form.decision.data}.")
 
 
 @bp.route("/bulk", methods=["POST"])
