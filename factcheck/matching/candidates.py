@@ -20,7 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
-from .segment import MAX_TOKEN, Segment, char_hist, frequent_cap
+from .segment import PREFIX_FLOOR, MAX_TOKEN, Segment, char_hist, frequent_cap, placing_weight
 
 KEEP_BY_LB = 20_000      # rows whose histogram bound is computed at most (best summed bounds)
 KEEP_TIED = 40_000       # ... unless rows tie at the cut: then up to this many
@@ -40,6 +40,12 @@ SCAN_MAX_BOUNDED = 20_000  # rows of the scan bounded by LCS at most (exact for 
 TYPO_MIN_LEN = 3
 EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of a threshold
 SPARSE_FACTOR = 2        # postings under n / SPARSE_FACTOR are summed by sorting (see gather)
+PREFIX_MIN_WORDS = 7     # shorter queries read few postings and walk the rows they miss
+RARE_SHARE = 0.005       # words in at most this share of rows: the prefix search reads them in full
+LETTERS_MIN_WORDS = 13
+LETTERS_FLOOR = 75.0
+LETTERS_FLOOR_LONG = 70.0
+PREFIX_MAX_COST = 0.5    # ... and gives way when it would read more than this share of the postings
 SHARED_BITS = 53         # query words a row's `shared` bits track (summed in float64: exact to 2**53)
 
 
@@ -95,10 +101,13 @@ def lower_bound(x: np.ndarray, lq: float, lr: np.ndarray) -> np.ndarray:
     return np.minimum(num, 100.0, out=num)
 
 
-def upper_bound(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
-    lr = seg.row_len[rows].astype(np.float64)
+def upper_bound(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, *,
+                hist: np.ndarray | None = None, lr: np.ndarray | None = None) -> np.ndarray:
+    """`hist`, `lr`: the rows' histograms and lengths, when the caller has them at hand."""
+    lr = (seg.row_len[rows] if lr is None else lr).astype(np.float64)
     # uint8 throughout: the histograms are the widest read of a query (38 bytes a row)
-    common = np.minimum(seg.hist[rows], q.hist8).sum(axis=1, dtype=np.int32)
+    common = np.minimum(seg.hist[rows] if hist is None else hist, q.hist8).sum(
+        axis=1, dtype=np.int32)
     den = (q.Lq - 1.0) + (lr - 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ub = np.where(den > 0, 200.0 * common / den, 0.0)
@@ -131,6 +140,21 @@ def typo_expansions(seg: Segment, word: str, *, limit: int = 3) -> list[tuple[in
     return [(int(ids[i]), s / 100.0) for _, s, i in best if words[i] != word]
 
 
+def _typo_terms(seg: Segment, q: Query, tids: np.ndarray, cap: int):
+    """(query word i, token, similarity) of near spellings of the query's unknown words, and
+    those spellings by word."""
+    typo_terms: list[tuple[int, int, float]] = []
+    typo_words: dict[str, list[tuple[str, float]]] = {}
+    for i, t in enumerate(tids):
+        if t >= 0:
+            continue
+        for tok, sim in typo_expansions(seg, q.words[i]):
+            if seg.df[tok] <= cap:
+                typo_terms.append((i, tok, sim))
+                typo_words.setdefault(q.words[i], []).append((seg.vocab[tok].decode("ascii"), sim))
+    return typo_terms, typo_words
+
+
 def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = True,
            with_idf: bool = True, read_frequent: float | None = None,
            with_shared: bool = False) -> Gathered:
@@ -151,66 +175,27 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
             continue
         bit = seg.freq_bit.get(int(t))
         (rare if bit is None else freq).append((i, int(t), bit))
-    typo_terms: list[tuple[int, int, float]] = []
-    typo_words: dict[str, list[tuple[str, float]]] = {}
-    if typos:
-        for i, t in enumerate(tids):
-            if t >= 0:
-                continue
-            for tok, sim in typo_expansions(seg, q.words[i]):
-                if seg.df[tok] <= cap:
-                    typo_terms.append((i, tok, sim))
-                    typo_words.setdefault(q.words[i], []).append(
-                        (seg.vocab[tok].decode("ascii"), sim))
+    typo_terms, typo_words = _typo_terms(seg, q, tids, cap) if typos else ([], {})
 
     ptr, post = seg.tok_ptr, seg.post_rows
 
     def run(terms_exact, terms_typo):
         """Per-row sums over the terms' postings, all terms at once (a shared-words mask is a sum
-        of distinct powers of two). Rows come back in ascending order, which every later per-row
-        read repays (scattering into reused buffers read the postings faster, but 47 / 97 ms
-        against 42 / 74, p50 / p95 at 1M)."""
+        of distinct powers of two)."""
         terms = [(i, t, 1.0, True) for i, t, _ in terms_exact] + \
             [(i, t, sim, False) for i, t, sim in terms_typo]
-        if not terms:
-            return np.zeros(0, np.int64), [np.zeros(0, np.float32)] * 3 + [np.zeros(0, np.int64)]
         parts = [post[ptr[t]:ptr[t + 1]] for _, t, _, _ in terms]
-        sizes = np.array([len(p) for p in parts])
-        cat = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        if 0 < len(cat) * SPARSE_FACTOR < n:
-            # fewer postings than rows: sort them (a merge of sorted runs) rather than sum into
-            # n-long arrays, whose allocation and scan alone cost more (1M claims, 100k
-            # postings: 2.3 ms against 6.4; hybrid search at 100k claims 6.4 -> 2.4 ms)
-            order = np.argsort(cat, kind="stable")
-            ordered = cat[order]
-            first = np.empty(len(ordered), bool)
-            first[0] = True
-            np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-            uniq = ordered[first].astype(np.int64)
-            target = np.empty(len(ordered), np.intp)      # each posting's place in uniq
-            target[order] = np.cumsum(first) - 1
-            length, pick = len(uniq), None
-        else:
-            uniq = np.flatnonzero(np.bincount(cat, minlength=n))
-            target, length, pick = cat, n, uniq
-
-        def summed(weights) -> np.ndarray:
-            w = np.repeat(np.asarray(weights, dtype=np.float64), sizes)
-            sums = np.bincount(target, weights=w, minlength=length)
-            return sums if pick is None else sums[pick]
-
-        exact_w = [q.wlen[i] if ex else 0.0 for i, _, _, ex in terms]
-        vals = [summed(exact_w).astype(np.float32)]
-        vals.append(summed([idf[i] * sim for i, _, sim, _ in terms])
-                    if with_idf else np.zeros(len(uniq), np.float32))
+        columns = [[q.wlen[i] if ex else 0.0 for i, _, _, ex in terms]]
+        columns.append([idf[i] * sim for i, _, sim, _ in terms] if with_idf else None)
         typo_w = [0.0 if ex else q.wlen[i] * sim for i, _, sim, ex in terms]
-        vals.append(summed(typo_w).astype(np.float32) if any(typo_w)
-                    else np.zeros(len(uniq), np.float32))
-        if with_shared:
-            bits = [float(1 << i) if ex and i < SHARED_BITS else 0.0 for i, _, _, ex in terms]
-            vals.append(summed(bits).astype(np.int64))
-        else:
-            vals.append(np.zeros(len(uniq), np.int64))
+        columns.append(typo_w if any(typo_w) else None)
+        columns.append([float(1 << i) if ex and i < SHARED_BITS else 0.0 for i, _, _, ex in terms]
+                       if with_shared else None)
+        uniq, sums = sum_postings(n, parts, columns)
+        vals = [sums[0].astype(np.float32),
+                sums[1] if with_idf else np.zeros(len(uniq), np.float32),
+                sums[2].astype(np.float32) if sums[2] is not None else np.zeros(len(uniq), np.float32),
+                sums[3].astype(np.int64) if with_shared else np.zeros(len(uniq), np.int64)]
         return uniq, vals
 
     # frequent words' postings are read too (rows that share only them with the query are a
@@ -236,13 +221,47 @@ def gather(seg: Segment, q: Query, dead: np.ndarray | None, *, typos: bool = Tru
                     shared if with_shared else None, unread)
 
 
+def sum_postings(n: int, parts: list[np.ndarray], columns: list) -> tuple[np.ndarray, list]:
+    """The rows in any of `parts` (postings: ascending rows) and, per column (one weight per part,
+    or None for a column not wanted), each row's summed weight. Rows come back in ascending order,
+    which every later per-row read repays (scattering into reused buffers read the postings
+    faster, but 47 / 97 ms against 42 / 74, p50 / p95 at 1M)."""
+    if not parts:
+        return np.zeros(0, np.int64), [None if c is None else np.zeros(0) for c in columns]
+    sizes = np.array([len(p) for p in parts])
+    cat = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    if 0 < len(cat) * SPARSE_FACTOR < n:
+        # fewer postings than rows: sort them (a merge of sorted runs) rather than sum into
+        # n-long arrays, whose allocation and scan alone cost more (1M claims, 100k
+        # postings: 2.3 ms against 6.4; hybrid search at 100k claims 6.4 -> 2.4 ms)
+        order = np.argsort(cat, kind="stable")
+        ordered = cat[order]
+        first = np.empty(len(ordered), bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        uniq = ordered[first].astype(np.int64)
+        target = np.empty(len(ordered), np.intp)      # each posting's place in uniq
+        target[order] = np.cumsum(first) - 1
+        length, pick = len(uniq), None
+    else:
+        uniq = np.flatnonzero(np.bincount(cat, minlength=n))
+        target, length, pick = cat, n, uniq
+
+    def summed(weights) -> np.ndarray:
+        w = np.repeat(np.asarray(weights, dtype=np.float64), sizes)
+        sums = np.bincount(target, weights=w, minlength=length)
+        return sums if pick is None else sums[pick]
+
+    return uniq, [None if c is None else summed(c) for c in columns]
+
+
 def _add_mask_words(seg: Segment, q: Query, rows: np.ndarray, words: list[tuple[int, int]],
                     x: np.ndarray, shared: np.ndarray | None, idf_sum: np.ndarray | None = None,
-                    idf: np.ndarray | None = None) -> None:
+                    idf: np.ndarray | None = None, mask: np.ndarray | None = None) -> None:
     """Count the frequent query words `words` ((query word i, mask bit) each) that `rows` hold,
-    read from the per-row mask, into their shared weight `x`, their `shared` bits and, given
-    `idf`, their summed idf (all in place)."""
-    m = seg.mask[rows]
+    read from the per-row mask (or `mask`, the rows' masks already read), into their shared
+    weight `x`, their `shared` bits and, given `idf`, their summed idf (all in place)."""
+    m = seg.mask[rows] if mask is None else mask
     for i, bit in words:
         has = ((m >> np.uint64(bit)) & np.uint64(1)).astype(bool)
         x += has * x.dtype.type(q.wlen[i])
@@ -279,19 +298,46 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     bounded by LCS and scored best bounds first, the threshold rising to the limit-th best true
     score as they go, until no row left can reach it or the budgets (MAX_BOUNDED, MAX_SCORED)
     are spent. Then the rows the postings missed (_scan_by_length): for short queries all of them,
-    for long ones those short enough for the common words alone to place them ("and that the")."""
+    for long ones those short enough for the common words alone to place them ("and that the").
+    Long queries first try the prefix postings (_prefix_search), which read far fewer rows."""
+    found = _prefix_search(seg, q, dead, limit, typos=typos)
+    if found is not None:
+        return found
     g = gather(seg, q, dead, typos=typos, with_idf=False, with_shared=True)
-    row_len = seg.row_len[g.rows]
+    rows, scores, thr = _rank_and_score(seg, q, g.rows, g.x, g.shared, g.typo, limit)
+    if len(q.words) <= SCAN_MAX_WORDS or g.unread:
+        more, more_scores = _scan_by_length(seg, q, dead, g.unread, rows, scores,
+                                            max(thr, SCAN_FLOOR), limit,
+                                            contained_only=len(q.words) > SCAN_MAX_WORDS)
+        rows, scores = np.concatenate([rows, more]), np.concatenate([scores, more_scores])
+    return _best(rows, scores, limit)
+
+
+def _best(rows: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, int]]:
+    top = np.lexsort((rows, -scores))[:limit]
+    return [(float(scores[i]), int(rows[i])) for i in top if scores[i] > 0]
+
+
+def _rank_and_score(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, shared: np.ndarray,
+                    typo: np.ndarray, limit: int, *, x_hi: np.ndarray | None = None,
+                    x_base: np.ndarray | None = None, complete=None, thr_floor: float = 0.0):
+    """Bound the gathered `rows` (`x` their shared words' weight, or a lower bound of it with
+    `x_hi` an upper one) and score the best of them (see fuzzy_search). `x_base` and `complete`
+    are handed to _score_best_first; `thr_floor` is a score the limit-th best is known to reach
+    already. Returns _score_best_first's (rows, scores, threshold)."""
+    x_hi = x if x_hi is None else x_hi
+    row_len = seg.row_len[rows]
     lr = row_len.astype(np.float32)
-    lb = lower_bound(g.x, q.Lq, lr)
-    thr = _kth(lb, limit)
+    lb = lower_bound(x, q.Lq, lr)
+    thr = max(_kth(lb, limit), thr_floor)
     if q.slack:
-        live = np.flatnonzero(length_bound(q, g.x, lr) >= thr - EPS)
-    else:   # the length bound is the larger of lb and a bound of the row's length alone
+        live = np.flatnonzero(length_bound(q, x_hi, lr) >= thr - EPS)
+    else:   # the length bound is the larger of a bound of shared words and one of length alone
         by_len = length_bound(q, np.zeros(1), np.arange(int(row_len.max(initial=0)) + 1.0))
-        live = np.flatnonzero((by_len[row_len] >= thr - EPS) | (lb >= thr - EPS))
+        by_words = lb if x_hi is x else lower_bound(x_hi, q.Lq, lr)
+        live = np.flatnonzero((by_len[row_len] >= thr - EPS) | (by_words >= thr - EPS))
     # rows are ranked by a lower bound that counts typo-matched words as shared
-    reach = lower_bound(g.x[live] + g.typo[live], q.Lq, lr[live]) if g.typo.any() else lb[live]
+    reach = lower_bound(x[live] + typo[live], q.Lq, lr[live]) if typo.any() else lb[live]
     if len(live) > KEEP_BY_LB:
         # rows tied at the cut all stay (up to KEEP_TIED): rows that share the same words with
         # the query tie by the thousand, and a cut inside the tie dropped some arbitrarily
@@ -300,30 +346,148 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
         if len(top) > KEEP_TIED:
             top = top_k(key, KEEP_BY_LB)
         live, reach = live[top], reach[top]
-    ub = upper_bound(seg, q, g.rows[live], g.x[live])
+    ub = upper_bound(seg, q, rows[live], x_hi[live])
     keep = ub >= thr - EPS
     live, ub, reach = live[keep], ub[keep], reach[keep]
     order = np.argsort(-(reach + ub), kind="stable")
     live = live[order]
-    rows, scores, thr = _score_best_first(seg, q, g.rows[live], ub[order], g.x[live],
-                                          g.shared[live], thr, limit, [MAX_BOUNDED, MAX_SCORED])
-    if len(q.words) <= SCAN_MAX_WORDS or g.unread:
-        more, more_scores = _scan_by_length(seg, q, dead, g.unread, rows, scores,
-                                            max(thr, SCAN_FLOOR), limit,
-                                            contained_only=len(q.words) > SCAN_MAX_WORDS)
-        rows, scores = np.concatenate([rows, more]), np.concatenate([scores, more_scores])
-    top = np.lexsort((rows, -scores))[:limit]
-    return [(float(scores[i]), int(rows[i])) for i in top if scores[i] > 0]
+    x_exact = x if x_base is None else x_base
+    return _score_best_first(seg, q, rows[live], ub[order], x_exact[live], shared[live], thr,
+                             limit, [MAX_BOUNDED, MAX_SCORED], complete)
+
+
+def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
+                   *, typos: bool = True) -> list[tuple[float, int]] | None:
+    """fuzzy_search for a long query, reading the prefix postings first; None where they do not
+    pay: the segment has none, the query is short or holds an unindexable word, or they would
+    read more than PREFIX_MAX_COST of the usual postings.
+
+    A row that reaches PREFIX_FLOOR by the two ratios of shared words shares with the query one
+    of the row's own rarest words (seg.pre_rows holds those) or one of the query's rarest words,
+    which are read in full (see segment.prefix_postings). Words in at most RARE_SHARE of rows are
+    read in full too: rows that place by the letters of the words they do not share (typos,
+    plurals) mostly hold one of them. The other words' prefix postings find rows, but a row may
+    hold such a word outside its prefix: those count in an upper bound of the shared weight until
+    the rows to score are looked up in the words' full postings.
+    That answer stands when its limit-th best reaches LETTERS_FLOOR (LETTERS_FLOOR_LONG for
+    LETTERS_MIN_WORDS words and more): below it, rows sharing only words read through their
+    prefix placed by their letters (news-like text, 1M claims: 10-word query, 10th best 73.2, a
+    row sharing "to", "with" and "it" scored 73.7). Then the rest of the postings the full search
+    reads are read, for the rows not looked at yet."""
+    if seg.pre_ptr is None or q.slack or len(q.words) < PREFIX_MIN_WORDS:
+        return None
+    n, df = seg.n, seg.df
+    tids = seg.token_ids(q.words)
+    known = [i for i, t in enumerate(tids) if t >= 0]
+    if not known:
+        return None
+    # the query's own rarest words, until those left cannot place a row as long as the query
+    full: set[int] = set()
+    left, need = q.Lq, float(placing_weight(q.Lq))
+    for i in sorted(range(len(tids)), key=lambda i: (df[tids[i]] if tids[i] >= 0 else -1, i)):
+        if left < need - 1e-9:
+            break
+        left -= q.wlen[i]
+        if tids[i] >= 0:
+            full.add(i)
+    full.update(i for i in known if df[tids[i]] <= RARE_SHARE * n)
+    part = [i for i in known if i not in full]
+    pre_df = [int(seg.pre_ptr[tids[i] + 1] - seg.pre_ptr[tids[i]]) for i in part]
+    cost = sum(int(df[tids[i]]) for i in full) + sum(pre_df)
+    usual = sum(int(df[tids[i]]) for i in known if df[tids[i]] <= FREQ_READ_MAX * n)
+    if cost > PREFIX_MAX_COST * usual:
+        return None
+    typo_terms, _ = _typo_terms(seg, q, tids, frequent_cap(n)) if typos else ([], {})
+    ptr, post, pptr, ppost = seg.tok_ptr, seg.post_rows, seg.pre_ptr, seg.pre_rows
+    masked = [(i, seg.freq_bit[int(tids[i])]) for i in part if int(tids[i]) in seg.freq_bit]
+    in_mask = {i for i, _ in masked}
+    unsure = [(i, int(tids[i])) for i in part if i not in in_mask]
+    parts, x_w, bits, typo_w, found_w = [], [], [], [], []
+    for i in sorted(full):
+        t = int(tids[i])
+        parts.append(post[ptr[t]:ptr[t + 1]])
+        x_w.append(q.wlen[i]), bits.append(float(1 << i) if i < SHARED_BITS else 0.0)
+        typo_w.append(0.0), found_w.append(0.0)
+    for i, t, sim in typo_terms:
+        parts.append(post[ptr[t]:ptr[t + 1]])
+        x_w.append(0.0), bits.append(0.0), typo_w.append(q.wlen[i] * sim), found_w.append(0.0)
+    for i in part:
+        t = int(tids[i])
+        parts.append(ppost[pptr[t]:pptr[t + 1]])
+        x_w.append(0.0), bits.append(0.0), typo_w.append(0.0)
+        found_w.append(0.0 if i in in_mask else q.wlen[i])
+    rows, (x_base, shared, typo, found) = sum_postings(
+        n, parts, [x_w, bits, typo_w if any(typo_w) else None, found_w])
+    if dead is not None and len(rows):
+        keep = ~dead[rows]
+        rows, x_base, shared, found = rows[keep], x_base[keep], shared[keep], found[keep]
+        typo = typo[keep] if typo is not None else None
+    if not len(rows):
+        return None
+    shared = shared.astype(np.int64)
+    typo = np.zeros(len(rows)) if typo is None else typo
+    if masked:
+        _add_mask_words(seg, q, rows, masked, x_base, shared)
+    x_hi = x_base + float(sum(q.wlen[i] for i, _ in unsure))
+
+    def complete(batch: np.ndarray, bx: np.ndarray, bs: np.ndarray):
+        """The batch's exact shared weight and words: the unsure words looked up."""
+        bx, bs = bx.copy(), bs.copy()
+        keys = batch.astype(post.dtype)
+        for i, t in unsure:
+            p = post[ptr[t]:ptr[t + 1]]
+            at = np.minimum(np.searchsorted(p, keys), len(p) - 1)
+            has = p[at] == keys
+            bx += has * q.wlen[i]
+            if i < SHARED_BITS:
+                bs |= has.astype(np.int64) << np.int64(i)
+        return bx, bs
+
+    scored, scores, thr = _rank_and_score(seg, q, rows, x_base + found, shared, typo, limit,
+                                          x_hi=x_hi, x_base=x_base, complete=complete)
+    best = _best(scored, scores, limit)
+    floor = LETTERS_FLOOR_LONG if len(q.words) >= LETTERS_MIN_WORDS else LETTERS_FLOOR
+    if len(best) == limit and best[-1][0] >= floor:
+        return best
+    # a weak best: read the rest as the full search would, for the rows not looked at yet
+    unread = [(i, bit) for i, bit in masked if df[tids[i]] > FREQ_READ_MAX * n]
+    read = [i for i in part if i not in {i for i, _ in unread}]
+    more, (x, shared) = sum_postings(
+        n, [post[ptr[tids[i]]:ptr[tids[i] + 1]] for i in read],
+        [[q.wlen[i] for i in read], [float(1 << i) if i < SHARED_BITS else 0.0 for i in read]])
+    new = ~_contains(rows, more)
+    if dead is not None:
+        new &= ~dead[more]
+    more, x, shared = more[new], x[new], shared[new].astype(np.int64)
+    if unread and len(more):
+        _add_mask_words(seg, q, more, unread, x, shared)
+    more, more_scores, thr = _rank_and_score(seg, q, more, x, shared, np.zeros(len(more)), limit,
+                                             thr_floor=thr)
+    scored, scores = np.concatenate([scored, more]), np.concatenate([scores, more_scores])
+    if unread:
+        more, more_scores = _scan_by_length(seg, q, dead, unread, scored, scores,
+                                            max(thr, SCAN_FLOOR), limit, contained_only=True)
+        scored, scores = np.concatenate([scored, more]), np.concatenate([scores, more_scores])
+    return _best(scored, scores, limit)
+
+
+def _contains(sorted_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Whether each of `rows` is in `sorted_rows` (ascending)."""
+    if not len(sorted_rows):
+        return np.zeros(len(rows), bool)
+    at = np.minimum(np.searchsorted(sorted_rows, rows), len(sorted_rows) - 1)
+    return sorted_rows[at] == rows
 
 
 def _score_best_first(seg: Segment, q: Query, rows: np.ndarray, ub: np.ndarray, x: np.ndarray,
                       shared: np.ndarray, thr: float, limit: int,
-                      budget: list[int]) -> tuple[np.ndarray, np.ndarray, float]:
+                      budget: list[int], complete=None) -> tuple[np.ndarray, np.ndarray, float]:
     """Score `rows` (ordered best bound first; `x`, `shared` their shared word weight and words)
     in growing batches. Each batch is first bounded by lcs_bound, which is exact for rows sharing
     no word; RapidFuzz scores those of the rest that can still place. The threshold rises to the
     limit-th best true score, and rows whose bound `ub` falls below it are dropped. `budget` holds
-    the rows left to bound and to score ([bounded, scored], spent in place). Returns (rows,
+    the rows left to bound and to score ([bounded, scored], spent in place). `complete`, given,
+    makes a batch's `x` and `shared` exact (see _prefix_search). Returns (rows,
     scores, threshold) of the rows looked at (those that could not place read 0)."""
     scored_rows: list[np.ndarray] = [np.zeros(0, np.int64)]
     scored: list[np.ndarray] = [np.zeros(0, np.float64)]
@@ -332,6 +496,8 @@ def _score_best_first(seg: Segment, q: Query, rows: np.ndarray, ub: np.ndarray, 
         n = min(step, budget[0])
         batch, bx, bs = rows[:n].astype(np.int64), x[:n], shared[:n]
         rows, ub, x, shared = rows[n:], ub[n:], x[n:], shared[n:]
+        if complete is not None:
+            bx, bs = complete(batch, bx, bs)
         budget[0] -= len(batch)
         texts = seg.set_texts(batch)
         bound, exact = lcs_bound(seg, q, batch, bx, bs, texts, thr)
@@ -439,27 +605,34 @@ def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
     at = ptr[by_bound[0]] if by_bound else 0     # next row of length by_bound[k]
     budget = [SCAN_MAX_BOUNDED, MAX_SCORED]
     while k < len(by_bound) and seen < SCAN_MAX_ROWS and min(budget) > 0:
-        band, size = [], 0
+        spans, size = [], 0          # (first, end, length) runs of len_order
         while k < len(by_bound) and bound[by_bound[k]] >= thr - EPS and size < SCAN_BAND:
             L = by_bound[k]
-            take = seg.len_order[at:min(ptr[L + 1], at + SCAN_BAND - size)]
-            band.append(take)
-            size += len(take)
-            at += len(take)
+            end = min(ptr[L + 1], at + SCAN_BAND - size)
+            spans.append((at, end, L))
+            size += end - at
+            at = end
             if at >= ptr[L + 1]:
                 k += 1
                 at = ptr[by_bound[k]] if k < len(by_bound) else 0
-        if not band:
+        if not spans:
             break
-        rows = np.concatenate(band).astype(np.int64)
+        rows = np.concatenate([seg.len_order[a:e] for a, e, _ in spans]).astype(np.int64)
+        lr = np.concatenate([np.full(e - a, L, np.int64) for a, e, L in spans])
+        hist = masks = None
+        if seg.hist_len is not None:    # read in runs rather than row by row (3-5x faster)
+            hist = np.concatenate([seg.hist_len[a:e] for a, e, _ in spans])
+            masks = np.concatenate([seg.mask_len[a:e] for a, e, _ in spans])
         seen += len(rows)
         if dead is not None:
-            rows = rows[~dead[rows]]
+            live = ~dead[rows]
+            rows, lr = rows[live], lr[live]
+            hist, masks = (None, None) if hist is None else (hist[live], masks[live])
         x = np.zeros(len(rows), np.float64)
         shared = np.zeros(len(rows), np.int64)
         if unread and len(rows):
-            _add_mask_words(seg, q, rows, unread, x, shared)
-        ub = upper_bound(seg, q, rows, x)
+            _add_mask_words(seg, q, rows, unread, x, shared, mask=masks)
+        ub = upper_bound(seg, q, rows, x, hist=hist, lr=lr)
         keep = ub >= thr - EPS
         if len(done):
             keep[keep] = ~np.isin(rows[keep], done)

@@ -30,6 +30,13 @@ def char_hist(text: str) -> np.ndarray:
     return np.bincount(_LUT[b], minlength=HIST_BINS).astype(np.int32)
 
 
+# a row's prefix postings promise that any query sharing with it enough words to score at least
+# this by shared words alone shares one of the row's rarest words (see prefix_postings)
+PREFIX_FLOOR = 60.0
+# segments this large get the arrays that pay only at scale: the prefix postings, and the
+# histograms and masks in row length order (the length walk reads them in runs, not row by row)
+LARGE_ROWS = 50_000
+
 ARRAYS = (
     "vocab", "vocab_rev", "rev_to_tok", "tok_len", "tok_ptr", "post_rows", "freq_tok",
     "mask", "row_len", "row_ntok", "hist", "sat", "text_off", "text_blob", "ids", "id_order",
@@ -60,6 +67,10 @@ class Segment:
         self.set_off = arrays.get("set_off")
         self.set_blob = arrays.get("set_blob")
         self.set_bytes = _sliceable(arrays, "set_blob") if self.set_off is not None else None
+        self.pre_ptr = arrays.get("pre_ptr")      # optional: see prefix_postings
+        self.pre_rows = arrays.get("pre_rows")
+        self.hist_len = arrays.get("hist_len")    # optional: hist[len_order], mask[len_order]
+        self.mask_len = arrays.get("mask_len")
         self.meta = meta
         self.n = int(meta["n"])
         self.id_kind = meta["id_kind"]          # "int" or "str"
@@ -154,6 +165,12 @@ class Segment:
             sat[s:e] = (h > 255).any(axis=1)
             hist[s:e] = np.minimum(h, 255)
         row_len[ntok_u == 0] = 0
+        large = {}
+        if n >= LARGE_ROWS:
+            large = dict(zip(("pre_ptr", "pre_rows"),
+                             prefix_postings(tok_ptr, post_rows, tok_len, row_len)))
+            len_order = np.argsort(row_len, kind="stable").astype(np.int32)
+            large.update(len_order=len_order, hist_len=hist[len_order], mask_len=mask[len_order])
 
         kinds = set(map(type, ids))             # the usual cases need no check per id
         if kinds <= {int}:
@@ -176,7 +193,7 @@ class Segment:
             tok_len=tok_len, tok_ptr=tok_ptr, post_rows=post_rows, freq_tok=freq, mask=mask,
             row_len=row_len, row_ntok=ntok.astype(np.int32),
             hist=hist, sat=sat, text_off=text_off, text_blob=text_blob, ids=ids_arr,
-            id_order=id_order, set_off=set_off, set_blob=set_blob,
+            id_order=id_order, set_off=set_off, set_blob=set_blob, **large,
         )
         if vectors is not None:
             arrays["vectors"] = vectors
@@ -299,6 +316,53 @@ def _token_set_texts(set_strs: list[str], row_len: np.ndarray) -> tuple[np.ndarr
 
 def _tag(claim_id) -> str:
     return f"s{claim_id}" if isinstance(claim_id, str) else f"i{int(claim_id)}"
+
+
+def placing_weight(length, floor: float = PREFIX_FLOOR):
+    """The shared words' weight X a pair needs for 200(X-1)/(X+L-2) to reach `floor`, L the
+    shorter side's length (token_set_ratio's two ratios of shared words; see candidates)."""
+    return (floor * (np.asarray(length, dtype=np.float64) - 2.0) + 200.0) / (200.0 - floor)
+
+
+def prefix_postings(tok_ptr: np.ndarray, post_rows: np.ndarray, tok_len: np.ndarray,
+                    row_len: np.ndarray, floor: float = PREFIX_FLOOR) -> tuple[np.ndarray, np.ndarray]:
+    """Postings of each row's rarest words only (the prefix filter of set-similarity joins).
+
+    A row's words are taken rarest first until those left weigh less than placing_weight of the
+    row: a query sharing that much with the row must then share one of the taken words. Common
+    words are seldom among them ("the" is taken only for rows of common words), so a long query
+    reads a fraction of its full postings. Returns (pre_ptr, pre_rows) laid out as tok_ptr and
+    post_rows (rows ascending within a token)."""
+    n_tok, n = len(tok_ptr) - 1, len(row_len)
+    df = np.diff(tok_ptr)
+    if not len(post_rows):
+        return np.zeros(n_tok + 1, np.int64), np.zeros(0, np.int32)
+    by_rank = np.argsort(df, kind="stable")        # rank -> token, rarest first
+    rank = np.empty(n_tok, np.int64)
+    rank[by_rank] = np.arange(n_tok)
+    keys = (post_rows.astype(np.int64) << 32) | np.repeat(rank, df)
+    keys.sort()                                     # row by row, rarest word first
+    rows = keys >> 32
+    tok = by_rank[keys & 0xFFFFFFFF]
+    del keys
+    w = tok_len[tok].astype(np.int64) + 1
+    upto = np.cumsum(w)
+    upto -= w                                       # weight before each posting, corpus-wide
+    first = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=first[1:])
+    row_total = np.bincount(rows, weights=w, minlength=n)
+    starts = upto[np.minimum(first[:-1], len(upto) - 1)]
+    # the weight of this word and the row's commoner words: the most a query can share with the
+    # row without sharing any of its rarer words
+    left = row_total[rows] - (upto - starts[rows])
+    keep = left >= placing_weight(row_len, floor)[rows] - 1e-9
+    del upto, left, w
+    tok, rows = tok[keep], rows[keep]
+    order = np.argsort(tok * max(n, 1) + rows, kind="stable")
+    pre_rows = rows[order].astype(np.int32)
+    pre_ptr = np.zeros(n_tok + 1, np.int64)
+    np.cumsum(np.bincount(tok, minlength=n_tok), out=pre_ptr[1:])
+    return pre_ptr, pre_rows
 
 
 def frequent_cap(n: int) -> int:

@@ -16,7 +16,8 @@ import numpy as np
 
 from .segment import ARRAYS, MappedBytes, Segment
 
-OPTIONAL = ("len_order", "set_off", "set_blob", "vectors")   # newer or optional arrays
+OPTIONAL = ("len_order", "set_off", "set_blob", "vectors", "pre_ptr", "pre_rows",
+            "hist_len", "mask_len")   # newer or optional arrays
 
 FORMAT = 1
 
