@@ -340,28 +340,31 @@ def prefix_postings(tok_ptr: np.ndarray, post_rows: np.ndarray, tok_len: np.ndar
     by_rank = np.argsort(df, kind="stable")        # rank -> token, rarest first
     rank = np.empty(n_tok, np.int64)
     rank[by_rank] = np.arange(n_tok)
-    keys = (post_rows.astype(np.int64) << 32) | np.repeat(rank, df)
+    keys = post_rows.astype(np.int64)
+    keys <<= 32
+    keys |= np.repeat(rank, df)
     keys.sort()                                     # row by row, rarest word first
-    rows = keys >> 32
-    tok = by_rank[keys & 0xFFFFFFFF]
+    rank_at = (keys & 0xFFFFFFFF).astype(np.int32)
+    rows = (keys >> 32).astype(np.int32)
     del keys
-    w = tok_len[tok].astype(np.int64) + 1
-    upto = np.cumsum(w)
-    upto -= w                                       # weight before each posting, corpus-wide
-    first = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=first[1:])
-    row_total = np.bincount(rows, weights=w, minlength=n)
-    starts = upto[np.minimum(first[:-1], len(upto) - 1)]
+    w = (tok_len[by_rank].astype(np.int32) + 1)[rank_at]
+    upto = np.cumsum(w, dtype=np.int64)             # weight through each posting, corpus-wide
+    row_end = np.zeros(n, np.int64)                 # ... through each row's last posting
+    row_end[rows] = upto                            # (rows ascending: the last write wins)
     # the weight of this word and the row's commoner words: the most a query can share with the
-    # row without sharing any of its rarer words
-    left = row_total[rows] - (upto - starts[rows])
-    keep = left >= placing_weight(row_len, floor)[rows] - 1e-9
+    # row without sharing any of its rarer words; kept while it can still place the row
+    upto -= w
+    left = row_end[rows] - upto
+    need = np.ceil(placing_weight(row_len, floor) - 1e-9).astype(np.int64)
+    keep = left >= need[rows]
     del upto, left, w
-    tok, rows = tok[keep], rows[keep]
-    order = np.argsort(tok * max(n, 1) + rows, kind="stable")
-    pre_rows = rows[order].astype(np.int32)
+    kept = by_rank[rank_at[keep]].astype(np.int64)
+    kept *= max(n, 1)
+    kept += rows[keep]
+    kept.sort()                                     # token by token, rows ascending
+    pre_rows = (kept % max(n, 1)).astype(np.int32)
     pre_ptr = np.zeros(n_tok + 1, np.int64)
-    np.cumsum(np.bincount(tok, minlength=n_tok), out=pre_ptr[1:])
+    np.cumsum(np.bincount(kept // max(n, 1), minlength=n_tok), out=pre_ptr[1:])
     return pre_ptr, pre_rows
 
 
