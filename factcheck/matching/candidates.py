@@ -45,7 +45,7 @@ RARE_SHARE = 0.005       # words in at most this share of rows: the prefix searc
 LETTERS_MIN_WORDS = 13
 LETTERS_FLOOR = 75.0
 LETTERS_FLOOR_LONG = 70.0
-PREFIX_MAX_COST = 0.5    # ... and gives way when it would read more than this share of the postings
+PREFIX_MAX_COST = 0.25   # ... and gives way when it would read more than this share of the postings
 SHARED_BITS = 53         # query words a row's `shared` bits track (summed in float64: exact to 2**53)
 
 
@@ -303,8 +303,22 @@ def fuzzy_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     found = _prefix_search(seg, q, dead, limit, typos=typos)
     if found is not None:
         return found
+    return _full_search(seg, q, dead, limit, typos=typos)
+
+
+def _full_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int, *, typos: bool,
+                 done: tuple[np.ndarray, np.ndarray] | None = None,
+                 thr: float = 0.0) -> list[tuple[float, int]]:
+    """fuzzy_search from the usual postings; `done`: (rows, scores) scored already, which the
+    limit-th best `thr` comes from."""
     g = gather(seg, q, dead, typos=typos, with_idf=False, with_shared=True)
-    rows, scores, thr = _rank_and_score(seg, q, g.rows, g.x, g.shared, g.typo, limit)
+    rows, x, shared, typo = g.rows, g.x, g.shared, g.typo
+    if done is not None and len(done[0]):
+        new = ~_contains(np.sort(done[0]), rows)
+        rows, x, shared, typo = rows[new], x[new], shared[new], typo[new]
+    rows, scores, thr = _rank_and_score(seg, q, rows, x, shared, typo, limit, thr_floor=thr)
+    if done is not None:
+        rows, scores = np.concatenate([done[0], rows]), np.concatenate([done[1], scores])
     if len(q.words) <= SCAN_MAX_WORDS or g.unread:
         more, more_scores = _scan_by_length(seg, q, dead, g.unread, rows, scores,
                                             max(thr, SCAN_FLOOR), limit,
@@ -374,7 +388,7 @@ def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     prefix placed by their letters (news-like text, 1M claims: 10-word query, 10th best 73.2, a
     row sharing "to", "with" and "it" scored 73.7). Then the rest of the postings the full search
     reads are read, for the rows not looked at yet."""
-    if seg.pre_ptr is None or q.slack or len(q.words) < PREFIX_MIN_WORDS:
+    if seg.pre_rest is None or q.slack or len(q.words) < PREFIX_MIN_WORDS:
         return None
     n, df = seg.n, seg.df
     tids = seg.token_ids(q.words)
@@ -428,7 +442,9 @@ def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     typo = np.zeros(len(rows)) if typo is None else typo
     if masked:
         _add_mask_words(seg, q, rows, masked, x_base, shared)
-    x_hi = x_base + float(sum(q.wlen[i] for i, _ in unsure))
+    # an unsure word the prefix postings did not show is past the row's prefix, if it is there
+    x_hi = x_base + found + np.minimum(float(sum(q.wlen[i] for i, _ in unsure)) - found,
+                                       seg.pre_rest[rows])
 
     def complete(batch: np.ndarray, bx: np.ndarray, bs: np.ndarray):
         """The batch's exact shared weight and words: the unsure words looked up."""
@@ -449,26 +465,9 @@ def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
     floor = LETTERS_FLOOR_LONG if len(q.words) >= LETTERS_MIN_WORDS else LETTERS_FLOOR
     if len(best) == limit and best[-1][0] >= floor:
         return best
-    # a weak best: read the rest as the full search would, for the rows not looked at yet
-    unread = [(i, bit) for i, bit in masked if df[tids[i]] > FREQ_READ_MAX * n]
-    read = [i for i in part if i not in {i for i, _ in unread}]
-    more, (x, shared) = sum_postings(
-        n, [post[ptr[tids[i]]:ptr[tids[i] + 1]] for i in read],
-        [[q.wlen[i] for i in read], [float(1 << i) if i < SHARED_BITS else 0.0 for i in read]])
-    new = ~_contains(rows, more)
-    if dead is not None:
-        new &= ~dead[more]
-    more, x, shared = more[new], x[new], shared[new].astype(np.int64)
-    if unread and len(more):
-        _add_mask_words(seg, q, more, unread, x, shared)
-    more, more_scores, thr = _rank_and_score(seg, q, more, x, shared, np.zeros(len(more)), limit,
-                                             thr_floor=thr)
-    scored, scores = np.concatenate([scored, more]), np.concatenate([scores, more_scores])
-    if unread:
-        more, more_scores = _scan_by_length(seg, q, dead, unread, scored, scores,
-                                            max(thr, SCAN_FLOOR), limit, contained_only=True)
-        scored, scores = np.concatenate([scored, more]), np.concatenate([scores, more_scores])
-    return _best(scored, scores, limit)
+    # a weak best: search as the full search does, from the threshold reached, for the rows not
+    # scored yet (rows this read reached but did not score are ranked again by their exact bounds)
+    return _full_search(seg, q, dead, limit, typos=typos, done=(scored, scores), thr=thr)
 
 
 def _contains(sorted_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -69,6 +69,7 @@ class Segment:
         self.set_bytes = _sliceable(arrays, "set_blob") if self.set_off is not None else None
         self.pre_ptr = arrays.get("pre_ptr")      # optional: see prefix_postings
         self.pre_rows = arrays.get("pre_rows")
+        self.pre_rest = arrays.get("pre_rest")
         self.hist_len = arrays.get("hist_len")    # optional: hist[len_order], mask[len_order]
         self.mask_len = arrays.get("mask_len")
         self.meta = meta
@@ -167,7 +168,7 @@ class Segment:
         row_len[ntok_u == 0] = 0
         large = {}
         if n >= LARGE_ROWS:
-            large = dict(zip(("pre_ptr", "pre_rows"),
+            large = dict(zip(("pre_ptr", "pre_rows", "pre_rest"),
                              prefix_postings(tok_ptr, post_rows, tok_len, row_len)))
             len_order = np.argsort(row_len, kind="stable").astype(np.int32)
             large.update(len_order=len_order, hist_len=hist[len_order], mask_len=mask[len_order])
@@ -325,14 +326,16 @@ def placing_weight(length, floor: float = PREFIX_FLOOR):
 
 
 def prefix_postings(tok_ptr: np.ndarray, post_rows: np.ndarray, tok_len: np.ndarray,
-                    row_len: np.ndarray, floor: float = PREFIX_FLOOR) -> tuple[np.ndarray, np.ndarray]:
+                    row_len: np.ndarray, floor: float = PREFIX_FLOOR
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Postings of each row's rarest words only (the prefix filter of set-similarity joins).
 
     A row's words are taken rarest first until those left weigh less than placing_weight of the
     row: a query sharing that much with the row must then share one of the taken words. Common
     words are seldom among them ("the" is taken only for rows of common words), so a long query
     reads a fraction of its full postings. Returns (pre_ptr, pre_rows) laid out as tok_ptr and
-    post_rows (rows ascending within a token)."""
+    post_rows (rows ascending within a token), and pre_rest: per row, the weight of its words
+    past the prefix (all a query can share with it that the prefix postings do not show)."""
     n_tok, n = len(tok_ptr) - 1, len(row_len)
     df = np.diff(tok_ptr)
     if not len(post_rows):
@@ -357,7 +360,11 @@ def prefix_postings(tok_ptr: np.ndarray, post_rows: np.ndarray, tok_len: np.ndar
     left = row_end[rows] - upto
     need = np.ceil(placing_weight(row_len, floor) - 1e-9).astype(np.int64)
     keep = left >= need[rows]
-    del upto, left, w
+    # each row's words past its prefix weigh `left` at the first of them (written last)
+    rest = np.zeros(n, np.int32)
+    skipped = np.flatnonzero(~keep)[::-1]
+    rest[rows[skipped]] = left[skipped]
+    del upto, left, w, skipped
     kept = by_rank[rank_at[keep]].astype(np.int64)
     kept *= max(n, 1)
     kept += rows[keep]
@@ -365,7 +372,7 @@ def prefix_postings(tok_ptr: np.ndarray, post_rows: np.ndarray, tok_len: np.ndar
     pre_rows = (kept % max(n, 1)).astype(np.int32)
     pre_ptr = np.zeros(n_tok + 1, np.int64)
     np.cumsum(np.bincount(kept // max(n, 1), minlength=n_tok), out=pre_ptr[1:])
-    return pre_ptr, pre_rows
+    return pre_ptr, pre_rows, rest
 
 
 def frequent_cap(n: int) -> int:

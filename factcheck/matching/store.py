@@ -16,7 +16,7 @@ import numpy as np
 
 from .segment import ARRAYS, MappedBytes, Segment
 
-OPTIONAL = ("len_order", "set_off", "set_blob", "vectors", "pre_ptr", "pre_rows",
+OPTIONAL = ("len_order", "set_off", "set_blob", "vectors", "pre_ptr", "pre_rows", "pre_rest",
             "hist_len", "mask_len")   # newer or optional arrays
 
 FORMAT = 1
