@@ -45,6 +45,7 @@ RARE_SHARE = 0.005       # words in at most this share of rows: the prefix searc
 LETTERS_MIN_WORDS = 13
 LETTERS_FLOOR = 75.0
 LETTERS_FLOOR_LONG = 70.0
+PREFIX_KEEP_BY_LB = 5_000    # ... and bounds by histogram this many rows at most (KEEP_BY_LB)
 PREFIX_MAX_COST = 0.25   # ... and gives way when it would read more than this share of the postings
 SHARED_BITS = 53         # query words a row's `shared` bits track (summed in float64: exact to 2**53)
 
@@ -334,7 +335,8 @@ def _best(rows: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float,
 
 def _rank_and_score(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, shared: np.ndarray,
                     typo: np.ndarray, limit: int, *, x_hi: np.ndarray | None = None,
-                    x_base: np.ndarray | None = None, complete=None, thr_floor: float = 0.0):
+                    x_base: np.ndarray | None = None, complete=None, thr_floor: float = 0.0,
+                    keep_by_lb: int | None = None):
     """Bound the gathered `rows` (`x` their shared words' weight, or a lower bound of it with
     `x_hi` an upper one) and score the best of them (see fuzzy_search). `x_base` and `complete`
     are handed to _score_best_first; `thr_floor` is a score the limit-th best is known to reach
@@ -352,13 +354,14 @@ def _rank_and_score(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, sha
         live = np.flatnonzero((by_len[row_len] >= thr - EPS) | (by_words >= thr - EPS))
     # rows are ranked by a lower bound that counts typo-matched words as shared
     reach = lower_bound(x[live] + typo[live], q.Lq, lr[live]) if typo.any() else lb[live]
-    if len(live) > KEEP_BY_LB:
+    keep_by_lb = KEEP_BY_LB if keep_by_lb is None else keep_by_lb
+    if len(live) > keep_by_lb:
         # rows tied at the cut all stay (up to KEEP_TIED): rows that share the same words with
         # the query tie by the thousand, and a cut inside the tie dropped some arbitrarily
         key = reach + lb[live]
-        top = np.flatnonzero(key >= _kth(key, KEEP_BY_LB))
+        top = np.flatnonzero(key >= _kth(key, keep_by_lb))
         if len(top) > KEEP_TIED:
-            top = top_k(key, KEEP_BY_LB)
+            top = top_k(key, keep_by_lb)
         live, reach = live[top], reach[top]
     ub = upper_bound(seg, q, rows[live], x_hi[live])
     keep = ub >= thr - EPS
@@ -460,7 +463,8 @@ def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
         return bx, bs
 
     scored, scores, thr = _rank_and_score(seg, q, rows, x_base + found, shared, typo, limit,
-                                          x_hi=x_hi, x_base=x_base, complete=complete)
+                                          x_hi=x_hi, x_base=x_base, complete=complete,
+                                          keep_by_lb=PREFIX_KEEP_BY_LB)
     best = _best(scored, scores, limit)
     floor = LETTERS_FLOOR_LONG if len(q.words) >= LETTERS_MIN_WORDS else LETTERS_FLOOR
     if len(best) == limit and best[-1][0] >= floor:
