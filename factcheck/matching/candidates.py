@@ -42,11 +42,13 @@ EPS = 0.01               # RapidFuzz scores are floats: keep rows within this of
 SPARSE_FACTOR = 2        # postings under n / SPARSE_FACTOR are summed by sorting (see gather)
 PREFIX_MIN_WORDS = 7     # shorter queries read few postings and walk the rows they miss
 RARE_SHARE = 0.005       # words in at most this share of rows: the prefix search reads them in full
-LETTERS_MIN_WORDS = 13
+# its answer stands when the limit-th best reaches LETTERS_FLOOR (LETTERS_FLOOR_LONG for queries
+# of LETTERS_MIN_WORDS words or more); below, rows may place by their letters (see _prefix_search)
 LETTERS_FLOOR = 75.0
 LETTERS_FLOOR_LONG = 70.0
-PREFIX_KEEP_BY_LB = 5_000    # ... and bounds by histogram this many rows at most (KEEP_BY_LB)
-PREFIX_MAX_COST = 0.25   # ... and gives way when it would read more than this share of the postings
+LETTERS_MIN_WORDS = 13
+PREFIX_KEEP_BY_LB = 5_000    # it bounds by histogram this many rows at most (as KEEP_BY_LB)
+PREFIX_MAX_COST = 0.25   # and gives way when it would read more than this share of the postings
 SHARED_BITS = 53         # query words a row's `shared` bits track (summed in float64: exact to 2**53)
 
 
