@@ -172,3 +172,30 @@ def test_large_segment_arrays_change_no_answer_and_survive_a_save(monkeypatch, t
     assert opened._base.pre_rest is not None and opened._base.hist_len is not None
     assert [[(m.claim_id, round(m.score, 3)) for m in opened.search(q)] for q in queries] == \
         [[(m.claim_id, round(m.score, 3)) for m in ix.search(q)] for q in queries]
+
+
+def test_deleted_claims_stay_out_of_the_prefix_read(with_prefix):
+    claims, vocab, r = _claims(3000, seed=12)
+    ix = ClaimIndex(mode="fuzzy")
+    ix.add_many(enumerate(claims))
+    ix.compact()
+    gone = set(range(0, 3000, 3))
+    for cid in gone:
+        ix.remove(cid)
+    live = sorted(set(range(3000)) - gone)
+    norm = [normalise(claims[i]) for i in live]
+    checked = 0
+    for _ in range(60):
+        words = claims[r.choice(sorted(gone))].split()     # queries like the deleted claims
+        if len(words) < 8:
+            continue
+        q = normalise(" ".join(words))
+        scores = process.cdist([q], norm, scorer=fuzz.token_set_ratio, processor=None)[0]
+        kth = np.sort(scores)[::-1][2]
+        by_id = dict(zip(live, scores))
+        got = ix.search(q, limit=3)
+        assert len(got) == 3 and not {m.claim_id for m in got} & gone
+        if got[-1].score >= cand.LETTERS_FLOOR:    # the prefix read alone answered
+            assert all(by_id[m.claim_id] >= kth - 0.01 for m in got), q
+            checked += 1
+    assert checked > 15
