@@ -66,6 +66,8 @@ class Query:
     slack: float = 0.0          # summed wlen of words too long to be indexed
     idf: np.ndarray | None = None
     sorted_bytes: bytes = b""   # the distinct words, sorted and joined (as rows' set_texts)
+    # near spellings of unknown words, by segment (a prefix read that goes on reads them again)
+    typo_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def hist8(self) -> np.ndarray:
@@ -149,6 +151,9 @@ def typo_expansions(seg: Segment, word: str, *, limit: int = 3) -> list[tuple[in
 def _typo_terms(seg: Segment, q: Query, tids: np.ndarray, cap: int):
     """(query word i, token, similarity) of near spellings of the query's unknown words, and
     those spellings by word."""
+    cached = q.typo_cache.get(id(seg))
+    if cached is not None and cached[0] is seg and cached[1] == cap:
+        return cached[2]
     typo_terms: list[tuple[int, int, float]] = []
     typo_words: dict[str, list[tuple[str, float]]] = {}
     for i, t in enumerate(tids):
@@ -158,6 +163,7 @@ def _typo_terms(seg: Segment, q: Query, tids: np.ndarray, cap: int):
             if seg.df[tok] <= cap:
                 typo_terms.append((i, tok, sim))
                 typo_words.setdefault(q.words[i], []).append((seg.vocab[tok].decode("ascii"), sim))
+    q.typo_cache[id(seg)] = (seg, cap, (typo_terms, typo_words))
     return typo_terms, typo_words
 
 
