@@ -618,6 +618,7 @@ def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
     seen = k = 0
     at = ptr[by_bound[0]] if by_bound else 0     # next row of length by_bound[k]
     budget = [SCAN_MAX_BOUNDED, MAX_SCORED]
+    done_sorted = np.sort(done)
     while k < len(by_bound) and seen < SCAN_MAX_ROWS and min(budget) > 0:
         spans, size = [], 0          # (first, end, length) runs of len_order
         while k < len(by_bound) and bound[by_bound[k]] >= thr - EPS and size < SCAN_BAND:
@@ -649,7 +650,7 @@ def _scan_by_length(seg: Segment, q: Query, dead, unread: list[tuple[int, int]],
         ub = upper_bound(seg, q, rows, x, hist=hist, lr=lr)
         keep = ub >= thr - EPS
         if len(done):
-            keep[keep] = ~np.isin(rows[keep], done)
+            keep[keep] = ~_contains(done_sorted, rows[keep])
         if not keep.any():
             continue
         rows, ub, x, shared = rows[keep], ub[keep], x[keep], shared[keep]
