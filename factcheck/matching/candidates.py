@@ -51,6 +51,7 @@ LETTERS_FLOOR = 75.0
 LETTERS_FLOOR_LONG = 70.0
 LETTERS_MIN_WORDS = 13
 PREFIX_KEEP_BY_LB = 5_000    # it bounds by histogram this many rows at most (as KEEP_BY_LB)
+PREFIX_MAX_BOUNDED = 1_000   # ... and by LCS this many (as MAX_BOUNDED)
 PREFIX_MAX_COST = 0.25   # and gives way when it would read more than this share of the postings
 SHARED_BITS = 53         # query words a row's `shared` bits track (summed in float64: exact to 2**53)
 
@@ -326,7 +327,11 @@ def _full_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int, *,
     g = gather(seg, q, dead, typos=typos, with_idf=False, with_shared=True)
     rows, x, shared, typo = g.rows, g.x, g.shared, g.typo
     if done is not None and len(done[0]):
-        new = ~_contains(np.sort(done[0]), rows)
+        new = np.ones(len(rows), bool)      # rows ascending: look the few done rows up in them
+        at = np.searchsorted(rows, done[0])
+        inside = at < len(rows)
+        at = at[inside]
+        new[at[rows[at] == done[0][inside]]] = False
         rows, x, shared, typo = rows[new], x[new], shared[new], typo[new]
     rows, scores, thr = _rank_and_score(seg, q, rows, x, shared, typo, limit, thr_floor=thr)
     if done is not None:
@@ -347,7 +352,7 @@ def _best(rows: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float,
 def _rank_and_score(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, shared: np.ndarray,
                     typo: np.ndarray, limit: int, *, x_hi: np.ndarray | None = None,
                     x_base: np.ndarray | None = None, complete=None, thr_floor: float = 0.0,
-                    keep_by_lb: int | None = None):
+                    keep_by_lb: int | None = None, max_bounded: int | None = None):
     """Bound the gathered `rows` (`x` their shared words' weight, or a lower bound of it with
     `x_hi` an upper one) and score the best of them (see fuzzy_search). `x_base` and `complete`
     are handed to _score_best_first; `thr_floor` is a score the limit-th best is known to reach
@@ -380,8 +385,9 @@ def _rank_and_score(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, sha
     order = np.argsort(-(reach + ub), kind="stable")
     live = live[order]
     x_exact = x if x_base is None else x_base
+    budget = [MAX_BOUNDED if max_bounded is None else max_bounded, MAX_SCORED]
     return _score_best_first(seg, q, rows[live], ub[order], x_exact[live], shared[live], thr,
-                             limit, [MAX_BOUNDED, MAX_SCORED], complete)
+                             limit, budget, complete)
 
 
 def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
@@ -475,7 +481,8 @@ def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
 
     scored, scores, thr = _rank_and_score(seg, q, rows, x_base + found, shared, typo, limit,
                                           x_hi=x_hi, x_base=x_base, complete=complete,
-                                          keep_by_lb=PREFIX_KEEP_BY_LB)
+                                          keep_by_lb=PREFIX_KEEP_BY_LB,
+                                          max_bounded=PREFIX_MAX_BOUNDED)
     best = _best(scored, scores, limit)
     floor = LETTERS_FLOOR_LONG if len(q.words) >= LETTERS_MIN_WORDS else LETTERS_FLOOR
     if len(best) == limit and best[-1][0] >= floor:
