@@ -339,7 +339,7 @@ def prefix_postings(tok_ptr: np.ndarray, post_rows: np.ndarray, tok_len: np.ndar
     n_tok, n = len(tok_ptr) - 1, len(row_len)
     df = np.diff(tok_ptr)
     if not len(post_rows):
-        return np.zeros(n_tok + 1, np.int64), np.zeros(0, np.int32)
+        return np.zeros(n_tok + 1, np.int64), np.zeros(0, np.int32), np.zeros(n, np.int32)
     by_rank = np.argsort(df, kind="stable")        # rank -> token, rarest first
     rank = np.empty(n_tok, np.int64)
     rank[by_rank] = np.arange(n_tok)

@@ -199,3 +199,12 @@ def test_deleted_claims_stay_out_of_the_prefix_read(with_prefix):
             assert all(by_id[m.claim_id] >= kth - 0.01 for m in got), q
             checked += 1
     assert checked > 15
+
+
+def test_segments_with_nothing_to_index_still_build_and_search(with_prefix):
+    long_word = "x" * 80                    # longer than any indexed word
+    for texts in ([], ["", ""], [long_word, f"{long_word} {long_word}y"]):
+        seg = Segment.build(list(range(len(texts))), texts)
+        assert seg.pre_rest is not None and len(seg.pre_rest) == len(texts)
+        q = cand.Query.from_norm("one two three four five six seven eight")
+        assert cand.fuzzy_search(seg, q, None, 10) == []
