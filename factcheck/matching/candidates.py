@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
-from .segment import PREFIX_FLOOR, MAX_TOKEN, Segment, char_hist, frequent_cap, placing_weight
+from .segment import MAX_TOKEN, Segment, char_hist, frequent_cap, placing_weight
 
 KEEP_BY_LB = 20_000      # rows whose histogram bound is computed at most (best summed bounds)
 KEEP_TIED = 40_000       # ... unless rows tie at the cut: then up to this many

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 from factcheck.matching import ClaimIndex, normalise
 from factcheck.matching import candidates as cand
 from factcheck.matching import segment as segment_mod
-from factcheck.matching.segment import PREFIX_FLOOR, Segment, placing_weight
+from factcheck.matching.segment import Segment, placing_weight
 
 COMMON = "the a of in to and is was that for on with said by at from has".split()
 
