@@ -320,7 +320,24 @@ def bench_speed(size: int, n_queries: int, brute_queries: int, database_url: str
         "brute_over_index_p50": round(bf_times[len(bf_times) // 2] / times_sorted[len(times) // 2], 1),
         "brute_over_index_p95": round(bf_p95 / p95, 1), "save_s": round(save_s, 2),
         "opener": {k: round(v, 1) for k, v in opener.items()},
+        "by_words": by_words(queries, times),
     }
+
+
+def by_words(queries: list[str], times: list[float]) -> dict:
+    """Wall time by query length (normalised words): short queries walk rows by length, long ones
+    read the prefix postings first, so the two groups are slow for different reasons."""
+    groups: dict[str, list[float]] = {}
+    for q, ms in zip(queries, times):
+        n = len(normalise(q).split())
+        groups.setdefault("1-6" if n <= 6 else "7-12" if n <= 12 else "13+", []).append(ms)
+    out = {}
+    for name in ("1-6", "7-12", "13+"):
+        ms = sorted(groups.get(name, []))
+        if ms:
+            out[name] = {"queries": len(ms), "p50_ms": round(ms[len(ms) // 2], 1),
+                         "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1)}
+    return out
 
 
 def bench_postgres(url: str, norm: list[str], queries: list[str], brute: list[np.ndarray],
