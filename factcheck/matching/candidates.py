@@ -471,9 +471,7 @@ def _prefix_search(seg: Segment, q: Query, dead: np.ndarray | None, limit: int,
         bx, bs = bx.copy(), bs.copy()
         keys = batch.astype(post.dtype)
         for i, t in unsure:
-            p = post[ptr[t]:ptr[t + 1]]
-            at = np.minimum(np.searchsorted(p, keys), len(p) - 1)
-            has = p[at] == keys
+            has = _contains(post[ptr[t]:ptr[t + 1]], keys)
             bx += has * q.wlen[i]
             if i < SHARED_BITS:
                 bs |= has.astype(np.int64) << np.int64(i)
