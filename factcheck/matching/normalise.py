@@ -15,8 +15,9 @@ __all__ = ["normalise", "normalise_many", "tokens", "find_numbers", "NumberMenti
 # Raised whenever normalise() gives some text another form: a saved index holds normalised texts,
 # so a base of another version is rebuilt rather than searched (2: words of other scripts kept;
 # 3: a backtick reads as an apostrophe in every text, not only in one with other characters;
-# thousands grouped by no-break or thin spaces are one number).
-VERSION = 3
+# thousands grouped by no-break or thin spaces are one number; 4: "WWW.", "PER CENT" and the like
+# are read whatever their case, in one text as in a bulk chunk).
+VERSION = 4
 
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
@@ -47,15 +48,14 @@ _DIGITS_RE = re.compile(
 _CURRENCY = "$£€"
 _NUMWORD_SET = frozenset([*_UNITS, *_TENS, "hundred", *_SCALES])
 _HAS_DIGIT = re.compile(r"\d").search
-_URL_RE = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.|[pP][iI][cC]\.[tT][wW][iI][tT]"
-                     r"[tT][eE][rR]\.[cC][oO][mM]/)\S*")
+# The next three are matched against the text lower-cased (same length, see _lowered) at the places
+# str.find gives (see _replace_matches, _drop_possessives)
+_URL_RE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*")
+_PERCENT_RE = re.compile(r"%|p(?<!\wp)er\s?cent\b")
+_POSSESSIVE_RE = re.compile(r"'s\b")      # "'s" after a word character: checked in _drop_possessives
 _HANDLE_RE = re.compile(r"@\w+")
 _HASHTAG_RE = re.compile(r"#(\w+)")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
-# character classes rather than re.I, and the word-start check after the first letter: a pattern
-# that starts with a plain character class is scanned several times faster by `re`
-_PERCENT_RE = re.compile(r"%|[pP](?<![\w][pP])[eE][rR]\s?[cC][eE][nN][tT]\b")
-_APOS_S_RE = re.compile(r"(\w)'s\b", re.I)
 # every ASCII character but a-z, 0-9 and "." becomes a space (the text is ASCII by then)
 _ASCII_KEEP = str.maketrans({chr(i): " " for i in range(128)
                              if not (chr(i).isalnum() or chr(i) == ".") or chr(i).isupper()})
@@ -112,8 +112,6 @@ _FOLLOWS = {
 _NUMWORD_RE = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(sorted([*_NUMWORD_SET, "and"], key=len, reverse=True))
     + r")(?![a-z0-9])")
-_NUMWORD_ONLY_RE = re.compile(
-    r"(?<![a-z0-9])(?:" + "|".join(sorted(_NUMWORD_SET, key=len, reverse=True)) + r")(?![a-z0-9])")
 # "hundred and six": whitespace, the word "and", then anything but a letter (or normalise_many's
 # text separator) up to the next number word
 _AND_GAP = re.compile(r"\s+and(?![a-z0-9])[^a-z\x00]*").fullmatch
@@ -127,20 +125,45 @@ def _lower_same_length(text: str) -> str:
 _ASCII_LOWER = {i: i + 32 for i in range(ord("A"), ord("Z") + 1)}
 
 
+# Each number word begins with exactly one of these. str.find skips to them far faster than a
+# regex of 33 words, most starting with common letters, tries every position of a bulk chunk.
+_NUMWORD_ROOTS = ("zero", "one", "two", "thr", "four", "fort", "five", "fift", "six", "seven", "eigh",
+                  "nine", "ten", "eleven", "twel", "twen", "thir", "hundred", "thousand", "million",
+                  "billion", "trillion")
+assert all(sum(w.startswith(r) for r in _NUMWORD_ROOTS) == 1 for w in _NUMWORD_SET)
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_ALNUM_TAIL = re.compile(r"[a-z0-9]*")
+
+
+def _number_words(low: str) -> list[tuple[int, int]]:
+    """Spans of the number words in lower-cased `low`, in order: each a whole run of a-z and 0-9
+    (the "one" of "someone" or "one2" is no number)."""
+    found = []
+    for root in _NUMWORD_ROOTS:
+        i = low.find(root)
+        while i >= 0:
+            end = _ALNUM_TAIL.match(low, i + len(root)).end()
+            if (i == 0 or low[i - 1] not in _ALNUM) and low[i:end] in _NUMWORD_SET:
+                found.append((i, end))
+            i = low.find(root, end)
+    found.sort()
+    return found
+
+
 def _number_word_runs(text: str):
     """(start, end, phrase) of each run of number words ("twenty-five", "two hundred and six").
 
     Walks the number words only; the gap between two of them decides whether they join: spaces or
     hyphens, or an "and" after a hundred or a scale word ("two hundred and six")."""
-    low = text.lower() if text.isascii() else _lower_same_length(text)
+    low = _lowered(text)
     runs = []
     start = end = -1
     last = ""
-    for m in _NUMWORD_ONLY_RE.finditer(low):
-        word = m.group(0)
+    for m_start, m_end in _number_words(low):
+        word = low[m_start:m_end]
         kind = _kind(word)
         if start >= 0:
-            gap = low[end:m.start()]
+            gap = low[end:m_start]
             after_and = False
             if gap.strip(" -") == "":
                 joins = True
@@ -150,10 +173,10 @@ def _number_word_runs(text: str):
                 joins = False
             if joins and kind in _FOLLOWS[last] and not (last == "tens" and word == "zero") \
                     and (not after_and or kind in ("unit", "tens")):
-                end, last = m.end(), kind
+                end, last = m_end, kind
                 continue
             runs.append((start, end))
-        start, end, last = m.start(), m.end(), kind
+        start, end, last = m_start, m_end, kind
     if start >= 0:
         runs.append((start, end))
     return [(s, e, text[s:e]) for s, e in runs]
@@ -200,7 +223,7 @@ def _numbers_to_digits(text: str) -> str:
     words in what is left."""
     if _HAS_DIGIT(text) is not None:
         text = _DIGITS_RE.sub(_digits_replacement, text)
-    if _NUMWORD_RE.search(text.lower() if text.isascii() else _lower_same_length(text)) is None:
+    if _NUMWORD_RE.search(_lowered(text)) is None:
         return text
     out, pos = [], 0
     for start, end, phrase in _number_word_runs(text):
@@ -260,21 +283,45 @@ def normalise(text: str) -> str:
 
 def normalise_many(texts: list[str], *, chunk: int = 20_000) -> list[str]:
     """normalise() of each text, done a chunk at a time over one joined string (the regex passes
-    then run once per chunk, not once per text: about 4x faster when building a large index)."""
+    then run once per chunk, not once per text: about 4x faster when building a large index).
+
+    Texts still holding other characters once their quotes and dashes are ASCII (a few in a
+    hundred news claims) are joined apart, so that the steps for such characters read them only."""
     out: list[str] = []
     for s in range(0, len(texts), chunk):
         part = [t.replace(_SEP, " ") if _SEP in t else t for t in map(str, texts[s:s + chunk])]
-        folded = _fold(f" {_SEP} ".join(part)).translate(_ASCII_KEEP_SEP)
-        out.extend(" ".join(p.split()) for p in folded.split(_SEP))
+        other = [i for i, t in enumerate(part) if not t.isascii()]
+        if other:
+            joined = _ascii_punctuation(_JOIN.join([part[i] for i in other]))
+            for i, t in zip(other, joined.split(_JOIN)):
+                part[i] = t
+            other = [i for i in other if not part[i].isascii()]
+        if not other:
+            out.extend(_fold_joined(part))
+            continue
+        done = [""] * len(part)
+        odd = set(other)
+        for group in ([i for i in range(len(part)) if i not in odd], other):
+            for i, norm in zip(group, _fold_joined([part[i] for i in group])):
+                done[i] = norm
+        out.extend(done)
     return out
 
 
+def _fold_joined(texts: list[str]) -> list[str]:
+    folded = _fold(_JOIN.join(texts)).translate(_ASCII_KEEP_SEP)
+    return [" ".join(p.split()) for p in folded.split(_SEP)]
+
+
 _SEP = "\x00"   # between texts in normalise_many: no regex here reads it as a word, digit or space
+_JOIN = f" {_SEP} "
 _ASCII_KEEP_SEP = {k: v for k, v in _ASCII_KEEP.items() if k != 0}
 
 
 def _fold(text: str) -> str:
     """Every step of normalise but the final character filter (which must keep _SEP in bulk)."""
+    if not text.isascii():
+        text = _ascii_punctuation(text)
     if not text.isascii():
         if "\u00a0" in text or "\u202f" in text or "\u2009" in text:
             # "2 600 000" with no-break or thin spaces, as French, Russian or German copy writes it,
@@ -286,16 +333,18 @@ def _fold(text: str) -> str:
         text = _nfkc_runs(text)
     if "`" in text:
         text = text.replace("`", "'")   # in every text: it was kept as ' only beside other characters
-    if "/" in text or "www" in text:
-        text = _URL_RE.sub(" ", text)
+    low = _lowered(text)
+    if "/" in low or "www" in low:
+        text = _replace_matches(_URL_RE, ("http", "www.", "pic.twitter.com/"), text, low, " ")
     if "@" in text:
         text = _HANDLE_RE.sub(" ", text)
     if "#" in text:
         text = _HASHTAG_RE.sub(lambda m: " " + _CAMEL_RE.sub(" ", m.group(1)) + " ", text)
-    if "%" in text or "cent" in text:
-        text = _PERCENT_RE.sub(" percent ", text)
+    low = _lowered(text)
+    if "%" in low or "cent" in low:
+        text = _replace_matches(_PERCENT_RE, ("%", "per"), text, low, " percent ")
     if "'" in text:
-        text = _APOS_S_RE.sub(r"\1", text).replace("'", "")
+        text = _drop_possessives(text, _lowered(text)).replace("'", "")
     if not text.isascii():
         text = _spell_in_ascii(_NON_ASCII_RUN_RE.sub(_to_ascii_letters, text))
     if "_" in text:
@@ -303,6 +352,61 @@ def _fold(text: str) -> str:
     text = _numbers_to_digits(text).lower()
     if "." in text:
         text = _LOOSE_DOT_RE.sub(" ", text)
+    return text
+
+
+def _lowered(text: str) -> str:
+    """`text` with its ASCII letters lower-cased and every offset kept."""
+    return text.lower() if text.isascii() else _lower_same_length(text)
+
+
+def _replace_matches(pattern: re.Pattern, starts: tuple[str, ...], text: str, low: str, repl: str) -> str:
+    """pattern.sub(repl, text), matched against `low` (the text lower-cased, same offsets) where
+    one of `starts`, the literal beginnings of its matches, is found: str.find skips to those
+    several times faster than `re` scans a bulk chunk. Overlaps go to the leftmost, as in sub()."""
+    found = []
+    for literal in starts:
+        i = low.find(literal)
+        while i >= 0:
+            m = pattern.match(low, i)
+            if m is not None:
+                found.append(m.span())
+            i = low.find(literal, i + 1)
+    if not found:
+        return text
+    found.sort()
+    parts, last = [], 0
+    for start, end in found:
+        if start >= last:
+            parts += [text[last:start], repl]
+            last = end
+    return "".join(parts) + text[last:]
+
+
+def _drop_possessives(text: str, low: str) -> str:
+    """Drops "'s" after a word character ("Trump's" -> "Trump") as a left-to-right regex
+    substitution of a word character, "'s" and a word boundary would: two matches never share
+    that word character, so "a's's" keeps its second "'s"."""
+    parts, last, free = [], 0, 1          # free: the first "'" whose word character is not taken
+    for m in _POSSESSIVE_RE.finditer(low):
+        q = m.start()
+        if q >= free and (text[q - 1].isalnum() or text[q - 1] == "_"):
+            parts.append(text[last:q])
+            last, free = q + 2, q + 3
+    return "".join(parts) + text[last:] if parts else text
+
+
+# Quotes and dashes that NFKC leaves as they are, made ASCII before anything else: most texts
+# with other characters hold only these, and are then ASCII. (None of them composes with a
+# neighbour under NFKC, so doing this first changes no output; checked over every code point.)
+_ASCII_PUNCTUATION = [(k, v) for k, v in ((chr(k), v) for k, v in _QUOTES.items())
+                      if unicodedata.normalize("NFKC", k) == k and not k.isascii()]
+
+
+def _ascii_punctuation(text: str) -> str:
+    for char, ascii_char in _ASCII_PUNCTUATION:
+        if char in text:
+            text = text.replace(char, ascii_char)
     return text
 
 

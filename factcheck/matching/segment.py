@@ -87,7 +87,8 @@ class Segment:
         Whole-corpus numpy passes (one split, one interning map, one sort of (token, row) keys)
         instead of a Python loop per claim: about 3x faster at 1M claims."""
         n = len(texts)
-        texts = [t.encode("ascii", "replace").decode("ascii") if not t.isascii() else t for t in texts]
+        if not all(map(str.isascii, texts)):
+            texts = [t.encode("ascii", "replace").decode("ascii") if not t.isascii() else t for t in texts]
         # each row's distinct words, sorted: what token_set_ratio compares (kept as set texts), and
         # the words the postings are built from (no duplicates left to drop)
         set_strs = [" ".join(sorted(set(t.split()))) for t in texts]
@@ -311,7 +312,8 @@ def _token_set_texts(set_strs: list[str], row_len: np.ndarray) -> tuple[np.ndarr
     as plain strings, a far cheaper bound than the full score (see candidates.lcs_bound)."""
     set_off = np.zeros(len(row_len) + 1, dtype=np.int64)
     np.cumsum(row_len, out=set_off[1:])
-    blob = "".join([t + " " for t in set_strs if t])
+    words = " ".join(filter(None, set_strs))
+    blob = words + " " if words else ""
     return set_off, np.frombuffer(blob.encode("ascii"), dtype=np.uint8).copy()
 
 

@@ -80,3 +80,53 @@ def test_other_scripts_keep_their_words():
 
 def test_normalise_is_idempotent_on_underscored_numbers():
     assert normalise("_00") == normalise("00") == "0"
+
+
+def test_number_words_are_whole_runs_of_letters_and_digits():
+    """The str.find walk over number words gives what a regex over whole words gives."""
+    import random
+    import re
+
+    from factcheck.matching.normalise import _NUMWORD_SET, _number_words
+    oracle = re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(_NUMWORD_SET, key=len, reverse=True))
+                        + r")(?![a-z0-9])")
+    pieces = [*_NUMWORD_SET, "between", "often", "someone", "fortune", "third", "thread", "eighth",
+              "ninety9", "x", "7", "é", "_", "'", "-", " ", ".", "and", "fort", "twen", "one"]
+    r = random.Random(5)
+    for _ in range(3000):
+        low = "".join(r.choice(pieces) for _ in range(r.randint(0, 12)))
+        assert _number_words(low) == [m.span() for m in oracle.finditer(low)], low
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a's's", "as"),                          # the second "'s" has no word character of its own
+    ("Trump's and O'Neill's", "trump and oneill"),
+    ("it's ' s '_'s", "it s"),
+    ("40 PER CENT", "40 percent"),            # upper case, as in bulk: was "per cent" on its own
+    ("See WWW.EXAMPLE.ORG now", "see now"),   # was kept when no "/" nor lower-case "www" was there
+    ("HTTP://x.co/www.y z", "z"),             # one URL inside another goes with it
+    ("super cent 5 %", "super cent 5 percent"),
+])
+def test_possessives_urls_and_percent_whatever_the_case(text, expected):
+    from factcheck.matching.normalise import normalise_many
+    assert normalise(text) == expected
+    assert normalise_many(["x", text, "café"]) == ["x", expected, "cafe"]
+
+
+def test_ascii_quotes_first_change_nothing_nfkc_would_do():
+    """Quotes and dashes become ASCII before NFKC reads a text (most texts are then ASCII and skip
+    the slow steps); that is the same only while none of them composes with a neighbour."""
+    import sys
+    import unicodedata
+
+    from factcheck.matching.normalise import _ASCII_PUNCTUATION
+    assert len(_ASCII_PUNCTUATION) >= 12
+    marks = [chr(c) for c in range(sys.maxunicode + 1)
+             if not 0xD800 <= c < 0xE000 and (unicodedata.combining(chr(c)) or unicodedata.decomposition(chr(c)))]
+    for char, ascii_char in _ASCII_PUNCTUATION:
+        for s in (char, ascii_char):
+            for m in marks:
+                n = unicodedata.normalize("NFKC", m)
+                assert unicodedata.normalize("NFKC", s + m) == s + n
+                assert unicodedata.normalize("NFKC", m + s) == n + s
+    assert normalise("“It’s – 5”") == normalise('"It\'s - 5"') == "it 5"
