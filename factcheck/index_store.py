@@ -28,6 +28,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from factcheck.matching import ClaimIndex, embeddings
+from factcheck.matching.normalise import PARALLEL_MIN
 from factcheck.matching.normalise import VERSION as NORMALISER
 from factcheck.models import RESTORE_EPOCH_ROW, Claim, ClaimChange, ClaimVector, RestoreEpoch, utcnow
 
@@ -117,6 +118,15 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
     total = session.exec(select(func.count()).select_from(Claim).where(Claim.merged_into_id == None)).one()  # noqa: E711
     model = embeddings.model_name() if embeddings.enabled() else None
     index, done, after, with_vectors = new_index(), 0, 0, 0
+    pairs: list = []
+    vectors: list = []
+
+    def add() -> None:      # in batches of PARALLEL_MIN: normalise_many then uses two processes
+        if pairs:
+            index.add_many(pairs, vectors=vectors if any(v is not None for v in vectors) else None)
+            pairs.clear()
+            vectors.clear()
+
     while True:
         stmt = (select(Claim.id, Claim.text, ClaimVector.text_hash, ClaimVector.vector)
                 .outerjoin(ClaimVector, and_(ClaimVector.claim_id == Claim.id, ClaimVector.model == model))
@@ -124,14 +134,17 @@ def build_base(session: Session, directory: Path, progress: Callable[[int, int],
         rows = session.exec(stmt).all()
         if not rows:
             break
-        vectors = [from_bytes(data) if data is not None and digest == text_hash(text) else None
-                   for _, text, digest, data in rows]
-        found = sum(v is not None for v in vectors)
-        with_vectors += found
-        index.add_many([(cid, text) for cid, text, _, _ in rows], vectors=vectors if found else None)
+        found = [from_bytes(data) if data is not None and digest == text_hash(text) else None
+                 for _, text, digest, data in rows]
+        with_vectors += sum(v is not None for v in found)
+        pairs.extend((cid, text) for cid, text, _, _ in rows)
+        vectors.extend(found)
+        if len(pairs) >= PARALLEL_MIN:
+            add()
         done, after = done + len(rows), rows[-1][0]
         if progress:
             progress(done, total)
+    add()
     session.rollback()  # end the snapshot's read transaction
     target = directory / f"base-{last:012d}-{uuid.uuid4().hex[:8]}"
     index.save(target)

@@ -195,6 +195,29 @@ def test_the_index_base_carries_the_vectors(app, session, fake, runner):
     assert np.allclose(got[second.id], fake.encode([second.text])[0], atol=1e-3)
 
 
+def test_a_base_read_in_several_batches_keeps_every_claim_and_vector(app, session, fake, runner, monkeypatch):
+    """build_base hands its claims to the index PARALLEL_MIN at a time (normalised in two processes
+    from there on); here 2 rows a read and 3 a hand-over, over claims with and without a vector."""
+    article = make_article(session)
+    embedded = [make_claim(session, article, text=f"The tram line {n} runs every {n + 5} minutes.")
+                for n in range(3)]
+    claim_vectors.embed_missing(session=session, actor=None)
+    plain = [make_claim(session, article, text=f"The ferry {n} leaves at dawn.") for n in range(3)]
+    monkeypatch.setattr(index_store, "BATCH", 2)
+    monkeypatch.setattr(index_store, "PARALLEL_MIN", 3)
+    assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
+    base = index_store.current_base(claim_index._directories[str(session.get_bind().url)])
+    assert base.claims == 6
+    claim_index.forget(str(session.get_bind().url))
+    index = claim_index.current_index(session)
+    assert index.source == base.path and len(index) == 6
+    stored = index.stored_vectors([c.id for c in embedded + plain])
+    assert sorted(stored) == sorted(c.id for c in embedded)
+    for c in embedded:
+        assert np.allclose(stored[c.id], fake.encode([c.text])[0], atol=1e-3)
+    assert index.search(plain[2].text, limit=1)[0].claim_id == plain[2].id
+
+
 def test_the_claims_embed_command(runner, session, fake):
     article = make_article(session)
     for n in range(3):

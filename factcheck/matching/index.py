@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -110,20 +111,24 @@ class ClaimIndex:
     def add_many(self, pairs: Iterable[tuple[object, str]], vectors=None) -> None:
         """add() for many claims, normalised in bulk (several times faster for a large load);
         `vectors`, when given, holds one vector or None per pair (or an (n, dim) array)."""
-        pairs = [(cid, text or "") for cid, text in pairs]
-        if not {type(cid) for cid, _ in pairs} <= {int, str}:   # else every id is fine
-            for claim_id, _ in pairs:
+        pairs = pairs if isinstance(pairs, list) else list(pairs)
+        # (map and itemgetter rather than loops in Python: a rebuild hands over a million pairs)
+        ids = list(map(itemgetter(0), pairs))
+        texts = list(map(itemgetter(1), pairs))
+        if None in texts:
+            texts = [text or "" for text in texts]
+        if not set(map(type, ids)) <= {int, str}:   # else every id is fine
+            for claim_id in ids:
                 _check_id(claim_id)
         if vectors is not None and len(vectors) != len(pairs):
             raise ValueError("add_many needs one vector (or None) per claim")
-        norms = normalise_many([text for _, text in pairs])
+        norms = normalise_many(texts)
         with self._lock:
             if self._base is None and vectors is None and not self._delta_vectors:
                 # a first load (a rebuild): nothing to tombstone, no vectors to keep in step
-                self._delta.update(zip((cid for cid, _ in pairs),
-                                       zip(norms, (text for _, text in pairs))))
+                self._delta.update(zip(ids, zip(norms, texts)))
             else:
-                for i, ((claim_id, text), norm) in enumerate(zip(pairs, norms)):
+                for i, (claim_id, text, norm) in enumerate(zip(ids, texts, norms)):
                     self._kill_base(claim_id)
                     self._delta[claim_id] = (norm, text)
                     self._set_vector(claim_id, vectors[i] if vectors is not None else None)
@@ -217,7 +222,7 @@ class ClaimIndex:
         if self.embedder is not None:
             self._embed_pending()
         ids.extend(self._delta)
-        texts.extend(norm for norm, _raw in self._delta.values())
+        texts.extend(map(itemgetter(0), self._delta.values()))
         vecs = None
         if self.embedder is not None and (vec_parts or self._delta):
             if self._base is not None and self._base.n and self._base.vectors is None:

@@ -93,8 +93,11 @@ class Segment:
         # the words the postings are built from (no duplicates left to drop)
         set_strs = [" ".join(sorted(set(t.split()))) for t in texts]
         words = " ".join(set_strs).split()
+        # a row's summed (len + 1) of its distinct words: its set text's length and one
+        row_len = np.fromiter(map(len, set_strs), dtype=np.int64, count=n) + 1
         ntok_u = np.fromiter(map(str.count, set_strs, repeat(" ", n)), dtype=np.int64, count=n) + 1
-        ntok_u[np.fromiter(map(len, set_strs), dtype=np.int64, count=n) == 0] = 0
+        ntok_u[row_len == 1] = 0
+        row_len[row_len == 1] = 0
         joined = " ".join(texts)
         if "  " in joined or joined[:1] == " " or joined[-1:] == " " or not joined.isprintable():
             ntok = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=n)
@@ -111,7 +114,7 @@ class Segment:
         words_list = list(vocab)
         word_len = np.fromiter(map(len, words_list), dtype=np.int64, count=n_vocab)
         ntok_u = ntok_u.astype(np.int32)
-        row_len = np.bincount(row_u, weights=word_len[tok_u] + 1, minlength=n).astype(np.int32)
+        row_len = row_len.astype(np.int32)
         set_off, set_blob = _token_set_texts(set_strs, row_len)
         del set_strs
 
@@ -133,8 +136,14 @@ class Segment:
         # CSR postings: rows grouped by token, ascending row ids within a token
         tok = remap[tok_u]
         keep = tok >= 0
-        keys = np.sort(tok[keep] * max(n, 1) + row_u[keep])
-        tok, post_rows = keys // max(n, 1), (keys % max(n, 1)).astype(np.int32)
+        every = bool(keep.all())            # (arrays of every posting: copy none needlessly)
+        keys = tok if every else tok[keep]
+        keys <<= 32
+        keys |= row_u if every else row_u[keep]
+        keys.sort()
+        post_rows = keys.astype(np.int32)   # the low 32 bits: the row
+        keys >>= 32
+        tok = keys
         del keys
         df = np.bincount(tok, minlength=len(vocab_sorted)).astype(np.int64)
         tok_ptr = np.zeros(len(vocab_sorted) + 1, dtype=np.int64)

@@ -130,3 +130,68 @@ def test_ascii_quotes_first_change_nothing_nfkc_would_do():
                 assert unicodedata.normalize("NFKC", s + m) == s + n
                 assert unicodedata.normalize("NFKC", m + s) == n + s
     assert normalise("“It’s – 5”") == normalise('"It\'s - 5"') == "it 5"
+
+
+def _mixed_texts(count: int, seed: int) -> list[str]:
+    import random
+    pieces = ["Trump’s", "“2.6M”", "two hundred and five", "per cent", "http://x.co/a", "Инфляция",
+              "\x00", "café", "\ud800", "", " ", "5%", "#BigNews", "it's", "\n", "ＡＢ", "Jan."]
+    r = random.Random(seed)
+    return [" ".join(r.choice(pieces) for _ in range(r.randint(0, 8))) for _ in range(count)]
+
+
+def _slowed(monkeypatch):
+    """normalise_many's module, its own chunks slowed (the helper starts in tens of milliseconds;
+    unslowed, small chunks are all done before it asks for one), and a count of them."""
+    import importlib
+    import time
+    module = importlib.import_module("factcheck.matching.normalise")
+    plain, calls = module._normalise_chunk, []
+
+    def slow(texts):
+        calls.append(len(texts))
+        time.sleep(0.02)
+        return plain(texts)
+    monkeypatch.setattr(module, "_normalise_chunk", slow)
+    return module, calls
+
+
+def test_two_processes_normalise_as_one(monkeypatch, caplog):
+    """The helper process gets its chunks over a pipe (texts with NUL characters and lone surrogates
+    included) and hands back what this process would have made of them."""
+    import logging
+
+    from factcheck.matching.normalise import normalise_many
+    texts = _mixed_texts(4000, 3)
+    alone = normalise_many(texts, chunk=50, processes=1)
+    module, calls = _slowed(monkeypatch)
+    with caplog.at_level(logging.INFO, logger="factcheck.matching.normalise"):
+        assert module.normalise_many(texts, chunk=50, processes=2) == alone
+    assert 0 < len(calls) < 80                          # the helper did some of the 80 chunks
+    assert not [r for r in caplog.records if "one process" in r.getMessage()]
+    assert module.normalise_many(texts[:3], chunk=50, processes=2) == [normalise(t) for t in texts[:3]]
+
+
+# a helper that starts, returns one chunk and dies holding the next
+_DIES_AFTER_ONE = ("import runpy, sys; m = runpy.run_path(sys.argv[1], run_name='helper'); "
+                   "out = sys.stdout.buffer; out.write(b'+'); out.flush(); "
+                   "m['_write_chunk'](out, m['_normalise_chunk'](m['_read_chunk'](sys.stdin.buffer))); "
+                   "m['_read_chunk'](sys.stdin.buffer)")
+
+
+@pytest.mark.parametrize("helper", ["import sys; sys.exit(3)", _DIES_AFTER_ONE, None])
+def test_a_failing_helper_loses_no_text(monkeypatch, caplog, helper):
+    import logging
+
+    from factcheck.matching.normalise import normalise_many
+    texts = _mixed_texts(3000, 4)
+    alone = normalise_many(texts, chunk=40, processes=1)
+    module, calls = _slowed(monkeypatch)
+    if helper is None:
+        monkeypatch.setattr(module.sys, "executable", "/nonexistent/python")
+    else:
+        monkeypatch.setattr(module, "_HELPER", helper)
+    with caplog.at_level(logging.INFO, logger="factcheck.matching.normalise"):
+        assert module.normalise_many(texts, chunk=40, processes=2) == alone
+    assert [r for r in caplog.records if "one process" in r.getMessage()]
+    assert len(calls) == 75 - (helper == _DIES_AFTER_ONE)   # all but the one chunk handed back
