@@ -114,9 +114,13 @@ def upper_bound(seg: Segment, q: Query, rows: np.ndarray, x: np.ndarray, *,
                 hist: np.ndarray | None = None, lr: np.ndarray | None = None) -> np.ndarray:
     """`hist`, `lr`: the rows' histograms and lengths, when the caller has them at hand."""
     lr = (seg.row_len[rows] if lr is None else lr).astype(np.float64)
-    # uint8 throughout: the histograms are the widest read of a query (38 bytes a row)
-    common = np.minimum(seg.hist[rows] if hist is None else hist, q.hist8).sum(
-        axis=1, dtype=np.int32)
+    # uint8 throughout: the histograms are the widest read of a query (38 bytes a row). Only the
+    # bins the query has count (a short query has a third of them); take() gathers rows faster
+    # than fancy indexing: 60k rows 2-3 ms, against 6-10 ms over every bin
+    qh = q.hist8
+    bins = np.flatnonzero(qh)
+    h = (seg.hist.take(rows, axis=0) if hist is None else hist)[:, bins]
+    common = np.minimum(h, qh[bins], out=h).sum(axis=1, dtype=np.int32)
     den = (q.Lq - 1.0) + (lr - 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ub = np.where(den > 0, 200.0 * common / den, 0.0)
