@@ -329,11 +329,14 @@ def _normalise_in_two(chunks: list[list[str]]) -> list[str]:
 
     def feed(helper) -> None:
         try:
-            if helper.stdout.read(1) != b"+":
+            if helper.stdout.readline() != _READY:     # not started, or another version's file
                 raise OSError("the helper did not start")
             while (i := take(from_back=True)) is not None:
                 _write_chunk(helper.stdin, chunks[i])
-                done[i] = _read_chunk(helper.stdout)
+                texts = _read_chunk(helper.stdout)
+                if len(texts) != len(chunks[i]):
+                    raise OSError("the helper lost texts")
+                done[i] = texts
         except (OSError, ValueError) as exc:
             log.info("normalising in one process: %s", exc)
 
@@ -375,8 +378,10 @@ def _stop(helper: subprocess.Popen) -> None:
 
 
 log = logging.getLogger(__name__)
-# run by the helper process: this file as a module of its own, not as part of the package
+# run by the helper process: this file as a module of its own, not as part of the package. It
+# says it is ready with its version: a file replaced by an upgrade meanwhile is not used.
 _HELPER = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__')"
+_READY = f"+{VERSION}\n".encode()
 
 
 def _write_chunk(stream, texts: list[str]) -> None:
@@ -388,15 +393,16 @@ def _write_chunk(stream, texts: list[str]) -> None:
 
 def _read_chunk(stream) -> list[str]:
     head = stream.read(8)
-    if len(head) != 8:
+    size = int.from_bytes(head, "little")
+    payload = stream.read(size) if len(head) == 8 else b""
+    if len(head) != 8 or len(payload) != size:
         raise OSError("the helper stopped")
-    payload = stream.read(int.from_bytes(head, "little"))
     return payload.decode("utf-8", "surrogatepass").split(_SEP)
 
 
 def _serve_chunks(stdin, stdout) -> None:
-    """The helper's side of _normalise_in_two: "+" once started, then a result per chunk read."""
-    stdout.write(b"+")
+    """The helper's side of _normalise_in_two: _READY once started, then a result per chunk read."""
+    stdout.write(_READY)
     stdout.flush()
     while True:
         try:

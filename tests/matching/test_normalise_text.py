@@ -172,14 +172,20 @@ def test_two_processes_normalise_as_one(monkeypatch, caplog):
     assert module.normalise_many(texts[:3], chunk=50, processes=2) == [normalise(t) for t in texts[:3]]
 
 
-# a helper that starts, returns one chunk and dies holding the next
-_DIES_AFTER_ONE = ("import runpy, sys; m = runpy.run_path(sys.argv[1], run_name='helper'); "
-                   "out = sys.stdout.buffer; out.write(b'+'); out.flush(); "
+# helpers that start, then return one chunk and die holding the next; return a chunk short of a
+# text; or are of another normaliser version (an upgrade replaced the file during a rebuild)
+_START = "import runpy, sys; m = runpy.run_path(sys.argv[1], run_name='helper'); out = sys.stdout.buffer; "
+_DIES_AFTER_ONE = (_START + "out.write(m['_READY']); out.flush(); "
                    "m['_write_chunk'](out, m['_normalise_chunk'](m['_read_chunk'](sys.stdin.buffer))); "
                    "m['_read_chunk'](sys.stdin.buffer)")
+_SHORT = (_START + "out.write(m['_READY']); out.flush(); "
+          "m['_write_chunk'](out, m['_normalise_chunk'](m['_read_chunk'](sys.stdin.buffer))[:-1]); "
+          "m['_read_chunk'](sys.stdin.buffer)")
+_OTHER_VERSION = (_START + "out.write(b'+999\\n'); out.flush(); "
+                  "m['_serve_chunks'].__globals__['_READY'] = b''; m['_serve_chunks'](sys.stdin.buffer, out)")
 
 
-@pytest.mark.parametrize("helper", ["import sys; sys.exit(3)", _DIES_AFTER_ONE, None])
+@pytest.mark.parametrize("helper", ["import sys; sys.exit(3)", _DIES_AFTER_ONE, _SHORT, _OTHER_VERSION, None])
 def test_a_failing_helper_loses_no_text(monkeypatch, caplog, helper):
     import logging
 
