@@ -89,6 +89,7 @@ class ClaimIndex:
         self.keep_vectors = keep_vectors
         self.weights = weights or (VECTOR_WEIGHTS if self.embedder is not None else HybridWeights())
         self._base: Segment | None = None
+        self._base_built_here = False                # by compact(), not opened from disk
         self._dead: np.ndarray | None = None        # tombstones over base rows
         self._n_dead = 0
         self._delta: dict = {}                       # claim_id -> (normalised, raw text)
@@ -205,6 +206,7 @@ class ClaimIndex:
         with self._lock:
             ids, texts, vecs = self._live_rows(keep_given=self.keep_vectors)
             self._base = Segment.build(ids, texts, vectors=vecs)
+            self._base_built_here = True
             self._dead = np.zeros(self._base.n, dtype=bool)
             self._n_dead = 0
             self._delta, self._delta_seg, self._delta_vectors = {}, None, {}
@@ -428,8 +430,11 @@ class ClaimIndex:
         """Write every live claim as a new base into `directory` (atomic rename)."""
         from .store import save_segment
         with self._lock:
-            ids, texts, vecs = self._live_rows()
-            seg = Segment.build(ids, texts, vectors=vecs)
+            if self._base_built_here and not self._delta and not self._n_dead:
+                seg = self._base        # compacted and unchanged since: what a rebuild would make
+            else:
+                ids, texts, vecs = self._live_rows()
+                seg = Segment.build(ids, texts, vectors=vecs)
             return save_segment(seg, Path(directory))
 
     @classmethod

@@ -46,6 +46,39 @@ def test_round_trip_with_delta_and_tombstones(tmp_path, mode, make_claims):
     assert sorted(os.listdir(tmp_path)) == ["index"]
 
 
+@pytest.mark.parametrize("with_vectors", [False, True])
+def test_a_compacted_index_saves_its_base_as_a_rebuild_would(tmp_path, with_vectors, make_claims):
+    """save() writes the base compact() built when nothing changed since (no second build: half
+    of a large save), byte for byte what a rebuild writes; after any change it builds again."""
+    claims = make_claims(300)
+    vectors = np.random.default_rng(1).standard_normal((300, 8)).astype(np.float16) if with_vectors else None
+
+    def index():
+        ix = ClaimIndex(mode="fuzzy", keep_vectors=True)
+        ix.add_many(enumerate(claims), vectors=vectors)
+        return ix
+    index().save(tmp_path / "rebuilt")
+    compacted = index()
+    compacted.compact()
+    compacted.save(tmp_path / "compacted")
+    files = sorted(os.listdir(tmp_path / "rebuilt"))
+    assert files == sorted(os.listdir(tmp_path / "compacted"))
+    assert ("vectors.npy" in files) == with_vectors
+    for name in files:
+        assert (tmp_path / "rebuilt" / name).read_bytes() == (tmp_path / "compacted" / name).read_bytes(), name
+
+    compacted.add(1000, "wombat holes shelter butterflies")     # a delta, no tombstone
+    compacted.save(tmp_path / "added")
+    opened = ClaimIndex.open(tmp_path / "added", mode="fuzzy")
+    assert 1000 in opened and len(opened) == 301
+    assert ids(opened.search("wombat holes shelter butterflies"))[0] == 1000
+    compacted.compact()
+    compacted.remove(5)                                         # a tombstone, no delta
+    compacted.save(tmp_path / "removed")
+    opened = ClaimIndex.open(tmp_path / "removed", mode="fuzzy")
+    assert 5 not in opened and 1000 in opened and len(opened) == 300
+
+
 def test_string_ids_survive(tmp_path):
     ix = ClaimIndex()
     ix.add_many([("a", "first claim text"), ("b", "second claim words")])
