@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from factcheck import articles, claim_index, claim_vectors, claims, index_store, links
 from factcheck.errors import InvalidInput, NotAllowed
-from factcheck.matching import embeddings, flags
+from factcheck.matching import ClaimIndex, embeddings, flags
 from factcheck.models import Claim, ClaimVector, PriorFactCheck, Role
 from tests.factories import make_article, make_claim, make_user
 
@@ -208,9 +208,8 @@ def test_a_base_read_in_several_batches_keeps_every_claim_and_vector(app, sessio
     assert runner.invoke(args=["claims", "reindex"]).exit_code == 0
     base = index_store.current_base(claim_index._directories[str(session.get_bind().url)])
     assert base.claims == 6
-    claim_index.forget(str(session.get_bind().url))
-    index = claim_index.current_index(session)
-    assert index.source == base.path and len(index) == 6
+    index = ClaimIndex.open(base.path, mode="fuzzy")    # the files alone (a worker would also
+    assert len(index) == 6                              # mend a gap from the change log)
     stored = index.stored_vectors([c.id for c in embedded + plain])
     assert sorted(stored) == sorted(c.id for c in embedded)
     for c in embedded:
