@@ -228,8 +228,6 @@ def _numbers_to_digits(text: str) -> str:
     words in what is left."""
     if _HAS_DIGIT(text) is not None:
         text = _DIGITS_RE.sub(_digits_replacement, text)
-    if _NUMWORD_RE.search(_lowered(text)) is None:
-        return text
     out, pos = [], 0
     for start, end, phrase in _number_word_runs(text):
         low = phrase.lower()
@@ -296,6 +294,7 @@ def normalise_many(texts: list[str], *, chunk: int = 20_000, processes: int | No
     that is done from PARALLEL_MIN texts on, on a machine with two cores or more."""
     if processes is None:
         processes = 2 if len(texts) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 else 1
+    texts = [t.replace(_SEP, " ") if _SEP in t else t for t in map(str, texts)]   # as normalise()
     chunks = [texts[s:s + chunk] for s in range(0, len(texts), chunk)]
     if processes > 1 and len(chunks) > 1:
         return _normalise_in_two(chunks)
@@ -385,8 +384,8 @@ _READY = f"+{VERSION}\n".encode()
 
 
 def _write_chunk(stream, texts: list[str]) -> None:
-    data = _SEP.join(t.replace(_SEP, " ") if _SEP in t else t for t in map(str, texts))
-    payload = data.encode("utf-8", "surrogatepass")
+    """Texts without _SEP (normalise_many replaced it), joined by it."""
+    payload = _SEP.join(texts).encode("utf-8", "surrogatepass")
     stream.write(len(payload).to_bytes(8, "little") + payload)
     stream.flush()
 
@@ -413,7 +412,7 @@ def _serve_chunks(stdin, stdout) -> None:
 
 
 def _normalise_chunk(texts: list[str]) -> list[str]:
-    part = [t.replace(_SEP, " ") if _SEP in t else t for t in map(str, texts)]
+    part = list(texts)
     other = [i for i, t in enumerate(part) if not t.isascii()]
     if other:
         joined = _ascii_punctuation(_JOIN.join([part[i] for i in other]))

@@ -96,8 +96,9 @@ class Segment:
         # a row's summed (len + 1) of its distinct words: its set text's length and one
         row_len = np.fromiter(map(len, set_strs), dtype=np.int64, count=n) + 1
         ntok_u = np.fromiter(map(str.count, set_strs, repeat(" ", n)), dtype=np.int64, count=n) + 1
-        ntok_u[row_len == 1] = 0
-        row_len[row_len == 1] = 0
+        empty = row_len == 1
+        ntok_u[empty] = 0
+        row_len[empty] = 0
         joined = " ".join(texts)
         if "  " in joined or joined[:1] == " " or joined[-1:] == " " or not joined.isprintable():
             ntok = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=n)
@@ -175,7 +176,6 @@ class Segment:
             h[:, _LUT[ord(" ")]] -= row_len[s:e] > 0     # the blob's separator after each row
             sat[s:e] = (h > 255).any(axis=1)
             hist[s:e] = np.minimum(h, 255)
-        row_len[ntok_u == 0] = 0
         large = {}
         if n >= LARGE_ROWS:
             large = dict(zip(("pre_ptr", "pre_rows", "pre_rest"),
